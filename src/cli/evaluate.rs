@@ -1,0 +1,140 @@
+//! `stance evaluate`: compare a model's predictions with labelled data.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use stance::metrics::Evaluation;
+use stance::pipeline::Pipeline;
+
+use super::common::{stdout, DataArgs, Format};
+
+/// Evaluate a model.
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Example:\n  stance evaluate --model mr.model --data test.csv\n  stance evaluate --model mr.model --data test.csv --format json"
+)]
+pub struct Args {
+    /// The model file.
+    #[arg(long, value_name = "MODEL")]
+    model: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Output format: table or json.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let p = Pipeline::load(&a.model)?;
+    let d = a.data.read()?;
+    let eval = evaluate(&p, &d.texts, &d.labels);
+    let mut out = stdout();
+    match a.format {
+        Format::Json | Format::Jsonl => {
+            serde_json::to_writer_pretty(&mut out, &to_json(&eval))?;
+            writeln!(out)?;
+        }
+        Format::Table | Format::Csv => write_table(&mut out, &eval)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Predict and compare. Labels the model does not know are added after the model's labels
+/// (never predicted, so they count as misses) and reported on stderr.
+pub fn evaluate(p: &Pipeline, texts: &[String], labels: &[String]) -> Evaluation {
+    let mut names: Vec<String> = p.labels().to_vec();
+    let mut unknown: std::collections::BTreeMap<String, usize> = Default::default();
+    let truth: Vec<usize> = labels
+        .iter()
+        .map(|l| match names.iter().position(|n| n == l) {
+            Some(i) => i,
+            None => {
+                *unknown.entry(l.clone()).or_insert(0) += 1;
+                names.push(l.clone());
+                names.len() - 1
+            }
+        })
+        .collect();
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown
+            .iter()
+            .map(|(l, n)| format!("{l:?} ({n} rows)"))
+            .collect();
+        eprintln!(
+            "warning: labels the model does not know (counted as errors): {}",
+            list.join(", ")
+        );
+    }
+    let pred: Vec<usize> = p.predict(texts).into_iter().map(|x| x.label).collect();
+    Evaluation::new(&names, &truth, &pred)
+}
+
+/// The JSON shape documented in the README.
+pub fn to_json(e: &Evaluation) -> serde_json::Value {
+    let per_class: serde_json::Map<String, serde_json::Value> = e
+        .labels
+        .iter()
+        .zip(&e.per_class)
+        .map(|(l, m)| (l.clone(), serde_json::json!(m)))
+        .collect();
+    serde_json::json!({
+        "accuracy": e.accuracy,
+        "macro_f1": e.macro_f1,
+        "per_class": per_class,
+        "confusion": { "labels": e.labels, "matrix": e.confusion },
+    })
+}
+
+/// Human-readable report.
+pub fn write_table(out: &mut impl Write, e: &Evaluation) -> std::io::Result<()> {
+    let n: usize = e.per_class.iter().map(|m| m.support).sum();
+    writeln!(out, "rows      {n}")?;
+    writeln!(out, "accuracy  {:.4}", e.accuracy)?;
+    writeln!(out, "macro-F1  {:.4}", e.macro_f1)?;
+    writeln!(out)?;
+    let w = e
+        .labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    writeln!(
+        out,
+        "{:w$}  {:>9}  {:>6}  {:>6}  {:>7}",
+        "label", "precision", "recall", "F1", "support"
+    )?;
+    for (l, m) in e.labels.iter().zip(&e.per_class) {
+        writeln!(
+            out,
+            "{:w$}  {:>9.4}  {:>6.4}  {:>6.4}  {:>7}",
+            l, m.precision, m.recall, m.f1, m.support
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "confusion (rows: true label, columns: predicted)")?;
+    let cw = e
+        .confusion
+        .iter()
+        .flatten()
+        .map(|v| v.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(w.min(12));
+    write!(out, "{:w$}", "")?;
+    for l in &e.labels {
+        write!(out, "  {:>cw$}", super::common::ellipsize(l, cw))?;
+    }
+    writeln!(out)?;
+    for (l, row) in e.labels.iter().zip(&e.confusion) {
+        write!(out, "{:w$}", l)?;
+        for v in row {
+            write!(out, "  {:>cw$}", v)?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}

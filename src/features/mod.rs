@@ -1,0 +1,14 @@
+//! Sparse features: word and character n-grams, a vocabulary with document-frequency
+//! pruning, and TF-IDF rows in a CSR matrix.
+//!
+//! Memory is O(non-zeros): documents are turned into rows one at a time (in parallel) and
+//! no documents × vocabulary array exists anywhere. IDF is fitted once on training data and
+//! stored, so transforming one text alone gives exactly the row it gets in a batch.
+
+mod sparse;
+mod vectorizer;
+
+pub use sparse::SparseRecords;
+pub use vectorizer::{
+    FeatureParams, FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary, CHAR_PREFIX,
+};

@@ -1,0 +1,542 @@
+//! N-gram extraction, vocabulary fitting and TF-IDF transformation.
+
+use linfa::ParamGuard;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::SparseRecords;
+use crate::error::{Error, Result};
+use crate::text::{Analyzer, AnalyzerSettings};
+use crate::util::FastMap;
+
+/// Character n-gram features start with this, so they never collide with word n-grams.
+pub const CHAR_PREFIX: &str = "c:";
+
+/// Feature extraction settings. Plain data, stored in every model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSettings {
+    /// Text analysis stages.
+    pub analyzer: AnalyzerSettings,
+    /// Word n-gram range, inclusive. Default `(1, 2)`; `1 <= lo <= hi <= 3`.
+    pub ngrams: (u8, u8),
+    /// Character n-gram range within words (padded by a space each side), or `None`.
+    /// Default `None`; `1 <= lo <= hi <= 8`.
+    pub char_ngrams: Option<(u8, u8)>,
+    /// Keep terms in at least this many training documents. Default 1; `>= 1`.
+    pub min_df: u32,
+    /// Drop terms in more than this fraction of training documents. Default 1.0; `(0, 1]`.
+    pub max_df: f32,
+    /// Keep only the most frequent terms (by document frequency), or all. Default all.
+    pub max_features: Option<usize>,
+    /// Term frequency `1 + ln(tf)` instead of `tf`. Default on.
+    pub sublinear_tf: bool,
+}
+
+impl Default for FeatureSettings {
+    fn default() -> Self {
+        FeatureSettings {
+            analyzer: AnalyzerSettings::default(),
+            ngrams: (1, 2),
+            char_ngrams: None,
+            min_df: 1,
+            max_df: 1.0,
+            max_features: None,
+            sublinear_tf: true,
+        }
+    }
+}
+
+/// Checked feature settings: the only kind that can fit a [`Vectorizer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureValidParams(FeatureSettings);
+
+/// Builder for feature settings; `check()` (linfa's [`ParamGuard`]) validates them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureParams(FeatureValidParams);
+
+impl Default for FeatureParams {
+    fn default() -> Self {
+        FeatureParams(FeatureValidParams(FeatureSettings::default()))
+    }
+}
+
+impl FeatureParams {
+    /// Defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Start from existing settings.
+    pub fn from_settings(s: FeatureSettings) -> Self {
+        FeatureParams(FeatureValidParams(s))
+    }
+
+    /// Analysis stages.
+    pub fn analyzer(mut self, a: AnalyzerSettings) -> Self {
+        self.0 .0.analyzer = a;
+        self
+    }
+
+    /// Word n-gram range.
+    pub fn ngrams(mut self, lo: u8, hi: u8) -> Self {
+        self.0 .0.ngrams = (lo, hi);
+        self
+    }
+
+    /// Character n-gram range, or `None`.
+    pub fn char_ngrams(mut self, r: Option<(u8, u8)>) -> Self {
+        self.0 .0.char_ngrams = r;
+        self
+    }
+
+    /// Minimum document frequency.
+    pub fn min_df(mut self, n: u32) -> Self {
+        self.0 .0.min_df = n;
+        self
+    }
+
+    /// Maximum document fraction.
+    pub fn max_df(mut self, f: f32) -> Self {
+        self.0 .0.max_df = f;
+        self
+    }
+
+    /// Vocabulary size cap.
+    pub fn max_features(mut self, n: Option<usize>) -> Self {
+        self.0 .0.max_features = n;
+        self
+    }
+
+    /// Sublinear term frequency.
+    pub fn sublinear_tf(mut self, on: bool) -> Self {
+        self.0 .0.sublinear_tf = on;
+        self
+    }
+}
+
+impl ParamGuard for FeatureParams {
+    type Checked = FeatureValidParams;
+    type Error = Error;
+
+    fn check_ref(&self) -> Result<&FeatureValidParams> {
+        let s = &self.0 .0;
+        let (lo, hi) = s.ngrams;
+        if !(1 <= lo && lo <= hi && hi <= 3) {
+            return Err(Error::Param {
+                name: "ngrams",
+                reason: format!("{lo}-{hi}: need 1 <= lo <= hi <= 3"),
+            });
+        }
+        if let Some((lo, hi)) = s.char_ngrams {
+            if !(1 <= lo && lo <= hi && hi <= 8) {
+                return Err(Error::Param {
+                    name: "char-ngrams",
+                    reason: format!("{lo}-{hi}: need 1 <= lo <= hi <= 8"),
+                });
+            }
+        }
+        if s.min_df < 1 {
+            return Err(Error::Param {
+                name: "min-df",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if !(s.max_df > 0.0 && s.max_df <= 1.0) {
+            return Err(Error::Param {
+                name: "max-df",
+                reason: format!("{}: must be in (0, 1]", s.max_df),
+            });
+        }
+        if s.max_features == Some(0) {
+            return Err(Error::Param {
+                name: "max-features",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(&self.0)
+    }
+
+    fn check(self) -> Result<FeatureValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl FeatureValidParams {
+    /// The settings.
+    pub fn settings(&self) -> &FeatureSettings {
+        &self.0
+    }
+
+    /// Learn the vocabulary and IDF from training texts.
+    pub fn fit<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vectorizer> {
+        let s = &self.0;
+        let extractor = Extractor::new(s);
+        let n = texts.len();
+        // Document frequencies, counted per chunk in parallel. `last` remembers the last
+        // document that counted a term, so each term counts once per document without a
+        // per-document set.
+        let df: FastMap<String, (u32, u32)> = texts
+            .par_iter()
+            .enumerate()
+            .fold(
+                || (FastMap::default(), String::new()),
+                |(mut map, mut buf): (FastMap<String, (u32, u32)>, String), (i, t)| {
+                    let doc = i as u32;
+                    extractor.each(t.as_ref(), &mut buf, &mut |term| match map.get_mut(term) {
+                        Some(e) => {
+                            if e.1 != doc {
+                                e.0 += 1;
+                                e.1 = doc;
+                            }
+                        }
+                        None => {
+                            map.insert(term.to_string(), (1, doc));
+                        }
+                    });
+                    (map, buf)
+                },
+            )
+            .map(|(m, _)| m)
+            .reduce(FastMap::default, |a, b| {
+                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                for (k, v) in small {
+                    big.entry(k).or_insert((0, 0)).0 += v.0;
+                }
+                big
+            });
+        let max_df = (s.max_df as f64 * n as f64).floor() as u32;
+        let mut kept: Vec<(String, u32)> = df
+            .into_iter()
+            .map(|(k, (d, _))| (k, d))
+            .filter(|&(_, d)| d >= s.min_df && d <= max_df.max(1))
+            .collect();
+        if let Some(m) = s.max_features {
+            if kept.len() > m {
+                // Most frequent first; ties broken by the term so the choice is deterministic.
+                kept.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                kept.truncate(m);
+            }
+        }
+        kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let idf = kept
+            .iter()
+            .map(|&(_, d)| (((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32)
+            .collect();
+        let terms = kept.into_iter().map(|(k, _)| k).collect();
+        Ok(Vectorizer::from_parts(
+            s.clone(),
+            Vocabulary::new(terms),
+            idf,
+        ))
+    }
+}
+
+/// Emits the n-gram terms of a text, reusing one buffer so lookups do not allocate.
+struct Extractor {
+    analyzer: Analyzer,
+    ngrams: (usize, usize),
+    char_ngrams: Option<(usize, usize)>,
+}
+
+impl Extractor {
+    fn new(s: &FeatureSettings) -> Self {
+        Extractor {
+            analyzer: Analyzer::new(s.analyzer.clone()),
+            ngrams: (s.ngrams.0 as usize, s.ngrams.1 as usize),
+            char_ngrams: s.char_ngrams.map(|(a, b)| (a as usize, b as usize)),
+        }
+    }
+
+    fn each(&self, text: &str, buf: &mut String, f: &mut dyn FnMut(&str)) {
+        let toks = self.analyzer.tokens(text);
+        let terms: Vec<String> = toks.iter().map(|t| t.term()).collect();
+        let (lo, hi) = self.ngrams;
+        for n in lo..=hi {
+            for w in terms.windows(n) {
+                buf.clear();
+                for (k, t) in w.iter().enumerate() {
+                    if k > 0 {
+                        buf.push(' ');
+                    }
+                    buf.push_str(t);
+                }
+                f(buf);
+            }
+        }
+        if let Some((lo, hi)) = self.char_ngrams {
+            let mut chars: Vec<char> = Vec::new();
+            for t in &toks {
+                chars.clear();
+                chars.push(' ');
+                chars.extend(text[t.start..t.end].chars().flat_map(char::to_lowercase));
+                chars.push(' ');
+                for n in lo..=hi {
+                    for w in chars.windows(n) {
+                        buf.clear();
+                        buf.push_str(CHAR_PREFIX);
+                        buf.extend(w.iter());
+                        f(buf);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Terms in sorted order with a hash index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vocabulary {
+    terms: Vec<String>,
+    index: FastMap<String, u32>,
+}
+
+impl Vocabulary {
+    /// From terms sorted ascending and unique.
+    pub fn new(terms: Vec<String>) -> Self {
+        let index = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
+        Vocabulary { terms, index }
+    }
+
+    /// Column of a term.
+    pub fn get(&self, term: &str) -> Option<u32> {
+        self.index.get(term).copied()
+    }
+
+    /// Term of a column.
+    pub fn term(&self, i: usize) -> &str {
+        &self.terms[i]
+    }
+
+    /// All terms in column order.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// Vocabulary size.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Number of distinct terms in the index (equals `len()` unless terms repeat).
+    pub fn distinct(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether no term was kept.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// A fitted TF-IDF vectorizer.
+pub struct Vectorizer {
+    settings: FeatureSettings,
+    extractor: Extractor,
+    vocab: Vocabulary,
+    idf: Vec<f32>,
+}
+
+impl std::fmt::Debug for Vectorizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vectorizer")
+            .field("settings", &self.settings)
+            .field("vocabulary", &self.vocab.len())
+            .finish()
+    }
+}
+
+impl Vectorizer {
+    /// Reassemble from stored parts (used by the model loader).
+    pub fn from_parts(settings: FeatureSettings, vocab: Vocabulary, idf: Vec<f32>) -> Self {
+        Vectorizer {
+            extractor: Extractor::new(&settings),
+            settings,
+            vocab,
+            idf,
+        }
+    }
+
+    /// The settings it was fitted with.
+    pub fn settings(&self) -> &FeatureSettings {
+        &self.settings
+    }
+
+    /// The vocabulary.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// IDF per column.
+    pub fn idf(&self) -> &[f32] {
+        &self.idf
+    }
+
+    /// The TF-IDF row of one text as sorted (column, value) pairs, L2-normalised.
+    pub fn transform_one(&self, text: &str) -> (Vec<u32>, Vec<f32>) {
+        let mut buf = String::new();
+        let mut cols: Vec<u32> = Vec::new();
+        self.extractor.each(text, &mut buf, &mut |term| {
+            if let Some(c) = self.vocab.get(term) {
+                cols.push(c);
+            }
+        });
+        cols.sort_unstable();
+        let mut idx = Vec::with_capacity(cols.len());
+        let mut val = Vec::with_capacity(cols.len());
+        let mut i = 0;
+        while i < cols.len() {
+            let c = cols[i];
+            let mut j = i;
+            while j < cols.len() && cols[j] == c {
+                j += 1;
+            }
+            let tf = (j - i) as f32;
+            let tf = if self.settings.sublinear_tf {
+                1.0 + tf.ln()
+            } else {
+                tf
+            };
+            idx.push(c);
+            val.push(tf * self.idf[c as usize]);
+            i = j;
+        }
+        let norm = val.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            val.iter_mut().for_each(|v| *v /= norm);
+        }
+        (idx, val)
+    }
+
+    /// TF-IDF rows of many texts, in parallel, in input order.
+    pub fn transform<S: AsRef<str> + Sync>(&self, texts: &[S]) -> SparseRecords {
+        let rows: Vec<(Vec<u32>, Vec<f32>)> = texts
+            .par_iter()
+            .map(|t| self.transform_one(t.as_ref()))
+            .collect();
+        let nnz = rows.iter().map(|r| r.0.len()).sum();
+        let mut indptr = Vec::with_capacity(rows.len() + 1);
+        let mut indices = Vec::with_capacity(nnz);
+        let mut data = Vec::with_capacity(nnz);
+        indptr.push(0);
+        for (i, v) in rows {
+            indices.extend_from_slice(&i);
+            data.extend_from_slice(&v);
+            indptr.push(indices.len());
+        }
+        SparseRecords::from_csr(self.vocab.len(), indptr, indices, data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain() -> FeatureParams {
+        FeatureParams::new().analyzer(AnalyzerSettings {
+            stem: None,
+            negation: false,
+            ..AnalyzerSettings::default()
+        })
+    }
+
+    /// Hand-computed: docs "a b", "a c", "a a d" (unigrams, raw tf, smooth idf, L2).
+    /// n = 3; df(a)=3, df(b)=df(c)=df(d)=1.
+    /// idf(a) = ln(4/4)+1 = 1; idf(b) = ln(4/2)+1 = 1.693147.
+    /// Doc 3: tf(a)=2, tf(d)=1 → (2, 1.693147) / sqrt(4 + 2.866747) = (0.763228, 0.646129).
+    #[test]
+    fn tfidf_matches_hand_computed_example() {
+        let docs = ["a b", "a c", "a a d"];
+        let v = plain()
+            .ngrams(1, 1)
+            .sublinear_tf(false)
+            .check()
+            .unwrap()
+            .fit(&docs)
+            .unwrap();
+        assert_eq!(v.vocabulary().terms(), ["a", "b", "c", "d"]);
+        assert!((v.idf()[0] - 1.0).abs() < 1e-6);
+        assert!((v.idf()[1] - 1.693_147).abs() < 1e-5);
+        let (idx, val) = v.transform_one("a a d");
+        assert_eq!(idx, [0, 3]);
+        assert!((val[0] - 0.763_228).abs() < 1e-5, "{val:?}");
+        assert!((val[1] - 0.646_129).abs() < 1e-5, "{val:?}");
+        // Sublinear: tf(a) = 1 + ln 2 = 1.693147, so both weights are equal.
+        let v = plain().ngrams(1, 1).check().unwrap().fit(&docs).unwrap();
+        let (_, val) = v.transform_one("a a d");
+        assert!((val[0] - val[1]).abs() < 1e-6);
+    }
+
+    #[test]
+    fn one_text_alone_equals_its_row_in_a_batch() {
+        let docs = [
+            "we will respond",
+            "ready to talk",
+            "we are ready",
+            "no talks",
+        ];
+        let v = FeatureParams::new().check().unwrap().fit(&docs).unwrap();
+        let batch = v.transform(&docs);
+        for (i, d) in docs.iter().enumerate() {
+            let (idx, val) = v.transform_one(d);
+            let (bi, bv) = batch.row(i);
+            assert_eq!(idx, bi);
+            assert_eq!(val, bv);
+        }
+    }
+
+    #[test]
+    fn bigrams_and_char_ngrams_are_extracted() {
+        let v = plain()
+            .ngrams(1, 2)
+            .char_ngrams(Some((3, 3)))
+            .check()
+            .unwrap()
+            .fit(&["no war"])
+            .unwrap();
+        let terms = v.vocabulary().terms();
+        for t in [
+            "no", "war", "no war", "c: no", "c:no ", "c: wa", "c:war", "c:ar ",
+        ] {
+            assert!(terms.iter().any(|x| x == t), "missing {t:?} in {terms:?}");
+        }
+    }
+
+    #[test]
+    fn min_df_max_df_and_max_features_prune() {
+        let docs = ["a b", "a c", "a b d"];
+        let terms = |p: FeatureParams| {
+            p.ngrams(1, 1)
+                .check()
+                .unwrap()
+                .fit(&docs)
+                .unwrap()
+                .vocabulary()
+                .terms()
+                .to_vec()
+        };
+        assert_eq!(terms(plain().min_df(2)), ["a", "b"]);
+        assert_eq!(terms(plain().max_df(0.9)), ["b", "c", "d"]);
+        assert_eq!(terms(plain().max_features(Some(2))), ["a", "b"]);
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        assert!(plain().ngrams(2, 1).check().is_err());
+        assert!(plain().ngrams(1, 4).check().is_err());
+        assert!(plain().char_ngrams(Some((0, 3))).check().is_err());
+        assert!(plain().min_df(0).check().is_err());
+        assert!(plain().max_df(0.0).check().is_err());
+        assert!(plain().max_features(Some(0)).check().is_err());
+    }
+
+    #[test]
+    fn empty_text_gives_an_empty_row() {
+        let v = FeatureParams::new().check().unwrap().fit(&["x y"]).unwrap();
+        assert_eq!(v.transform_one(""), (vec![], vec![]));
+    }
+}

@@ -1,0 +1,196 @@
+//! Limited-memory BFGS with a backtracking (Armijo) line search.
+//!
+//! Vectors are stored as `f32` to keep memory at a few copies of the weight matrix; dot
+//! products accumulate in `f64`.
+
+use std::collections::VecDeque;
+
+/// Outcome of [`minimize`].
+#[derive(Debug, Clone)]
+pub struct LbfgsResult {
+    /// The minimiser found.
+    pub x: Vec<f32>,
+    /// Objective at `x`.
+    pub f: f64,
+    /// Iterations taken.
+    pub iterations: u32,
+    /// Whether a tolerance was met (rather than the iteration cap).
+    pub converged: bool,
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
+}
+
+fn max_abs(a: &[f32]) -> f64 {
+    a.iter().fold(0.0f64, |m, &v| m.max((v as f64).abs()))
+}
+
+/// Minimise a smooth function. `fg(x, grad)` returns `f(x)` and writes `∇f(x)` into `grad`.
+/// Stops when `max |∇f| <= tol`, when the relative decrease of `f` falls below 1e-10
+/// three times in a row, or after `max_iter` iterations.
+pub fn minimize(
+    x0: Vec<f32>,
+    mut fg: impl FnMut(&[f32], &mut [f32]) -> f64,
+    memory: usize,
+    tol: f64,
+    max_iter: u32,
+) -> LbfgsResult {
+    let n = x0.len();
+    let mut x = x0;
+    let mut g = vec![0.0f32; n];
+    let mut f = fg(&x, &mut g);
+    let mut hist: VecDeque<(Vec<f32>, Vec<f32>, f64)> = VecDeque::with_capacity(memory);
+    let mut d = vec![0.0f32; n];
+    let mut x_new = vec![0.0f32; n];
+    let mut g_new = vec![0.0f32; n];
+    let mut alpha = vec![0.0f64; memory];
+    let mut stalls = 0;
+    for it in 0..max_iter {
+        if max_abs(&g) <= tol {
+            return LbfgsResult {
+                x,
+                f,
+                iterations: it,
+                converged: true,
+            };
+        }
+        // Two-loop recursion: d = -H g.
+        d.iter_mut().zip(&g).for_each(|(d, &g)| *d = -g);
+        for (i, (s, y, rho)) in hist.iter().enumerate().rev() {
+            let a = rho * dot(s, &d);
+            alpha[i] = a;
+            d.iter_mut()
+                .zip(y)
+                .for_each(|(d, &y)| *d -= (a * y as f64) as f32);
+        }
+        if let Some((s, y, _)) = hist.back() {
+            let gamma = dot(s, y) / dot(y, y);
+            d.iter_mut().for_each(|d| *d = (*d as f64 * gamma) as f32);
+        }
+        for (i, (s, y, rho)) in hist.iter().enumerate() {
+            let b = rho * dot(y, &d);
+            let a = alpha[i];
+            d.iter_mut()
+                .zip(s)
+                .for_each(|(d, &s)| *d += ((a - b) * s as f64) as f32);
+        }
+        let mut slope = dot(&g, &d);
+        if slope >= 0.0 || !slope.is_finite() {
+            // Not a descent direction (numerical trouble): restart from steepest descent.
+            hist.clear();
+            d.iter_mut().zip(&g).for_each(|(d, &g)| *d = -g);
+            slope = dot(&g, &d);
+        }
+        let mut step = if hist.is_empty() {
+            (1.0 / dot(&g, &g).sqrt()).min(1.0)
+        } else {
+            1.0
+        };
+        let mut f_new = f;
+        let mut accepted = false;
+        for _ in 0..40 {
+            x_new
+                .iter_mut()
+                .zip(x.iter().zip(&d))
+                .for_each(|(xn, (&x, &d))| *xn = (x as f64 + step * d as f64) as f32);
+            f_new = fg(&x_new, &mut g_new);
+            if f_new.is_finite() && f_new <= f + 1e-4 * step * slope {
+                accepted = true;
+                break;
+            }
+            step *= 0.5;
+        }
+        if !accepted {
+            return LbfgsResult {
+                x,
+                f,
+                iterations: it,
+                converged: max_abs(&g) <= tol * 10.0,
+            };
+        }
+        let s: Vec<f32> = x_new.iter().zip(&x).map(|(&a, &b)| a - b).collect();
+        let y: Vec<f32> = g_new.iter().zip(&g).map(|(&a, &b)| a - b).collect();
+        let sy = dot(&s, &y);
+        if sy > 1e-12 {
+            if hist.len() == memory {
+                hist.pop_front();
+            }
+            hist.push_back((s, y, 1.0 / sy));
+        }
+        let decrease = f - f_new;
+        std::mem::swap(&mut x, &mut x_new);
+        std::mem::swap(&mut g, &mut g_new);
+        f = f_new;
+        if decrease <= 1e-10 * f.abs().max(1.0) {
+            stalls += 1;
+            if stalls >= 3 {
+                return LbfgsResult {
+                    x,
+                    f,
+                    iterations: it + 1,
+                    converged: true,
+                };
+            }
+        } else {
+            stalls = 0;
+        }
+    }
+    let converged = max_abs(&g) <= tol;
+    LbfgsResult {
+        x,
+        f,
+        iterations: max_iter,
+        converged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimises_the_rosenbrock_function() {
+        let r = minimize(
+            vec![-1.2, 1.0],
+            |x, g| {
+                let (a, b) = (x[0] as f64, x[1] as f64);
+                g[0] = (-2.0 * (1.0 - a) - 400.0 * a * (b - a * a)) as f32;
+                g[1] = (200.0 * (b - a * a)) as f32;
+                (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+            },
+            7,
+            1e-4,
+            500,
+        );
+        assert!(r.converged);
+        assert!(
+            (r.x[0] - 1.0).abs() < 1e-2 && (r.x[1] - 1.0).abs() < 2e-2,
+            "{:?}",
+            r.x
+        );
+    }
+
+    #[test]
+    fn minimises_a_quadratic_exactly() {
+        // f = Σ (i+1) (x_i − i)², minimum at x_i = i.
+        let r = minimize(
+            vec![0.0; 5],
+            |x, g| {
+                let mut f = 0.0;
+                for i in 0..5 {
+                    let d = x[i] as f64 - i as f64;
+                    f += (i + 1) as f64 * d * d;
+                    g[i] = (2.0 * (i + 1) as f64 * d) as f32;
+                }
+                f
+            },
+            5,
+            1e-5,
+            200,
+        );
+        for (i, v) in r.x.iter().enumerate() {
+            assert!((*v as f64 - i as f64).abs() < 1e-4);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The fitted form every model takes: class scores linear in the features, and
+//! probabilities from a tempered softmax.
+
+use linfa::traits::PredictInplace;
+use ndarray::{Array1, Array2};
+
+use crate::features::SparseRecords;
+
+/// A fitted linear classifier: `score_c(x) = bias_c + Σ_j x_j · W[j, c]` and
+/// `p(c | x) = softmax(score / temperature)`.
+///
+/// Naive Bayes log-probabilities, logistic regression and SVM margins all have this form,
+/// so one type predicts for every model kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    pub(crate) n_features: usize,
+    pub(crate) n_classes: usize,
+    /// Feature-major `n_features × n_classes`: one feature's class weights are adjacent,
+    /// which is what a sparse row walk touches.
+    pub(crate) weights: Vec<f32>,
+    pub(crate) bias: Vec<f32>,
+    pub(crate) temperature: f32,
+}
+
+impl LinearModel {
+    /// Assemble from parts; `weights` is feature-major (`n_features × n_classes`).
+    pub fn new(
+        n_features: usize,
+        n_classes: usize,
+        weights: Vec<f32>,
+        bias: Vec<f32>,
+        temperature: f32,
+    ) -> Self {
+        debug_assert_eq!(weights.len(), n_features * n_classes);
+        debug_assert_eq!(bias.len(), n_classes);
+        LinearModel {
+            n_features,
+            n_classes,
+            weights,
+            bias,
+            temperature,
+        }
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    /// Weights, feature-major.
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Per-class intercepts.
+    pub fn bias(&self) -> &[f32] {
+        &self.bias
+    }
+
+    /// Softmax temperature (1 for models whose scores are log-probabilities).
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
+    /// Set the softmax temperature (calibration).
+    pub fn set_temperature(&mut self, t: f32) {
+        self.temperature = t;
+    }
+
+    /// Weight of feature `j` for class `c`.
+    pub fn weight(&self, j: usize, c: usize) -> f32 {
+        self.weights[j * self.n_classes + c]
+    }
+
+    /// Class scores of one sparse row.
+    pub fn scores(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
+        let k = self.n_classes;
+        let mut s: Vec<f64> = self.bias.iter().map(|&b| b as f64).collect();
+        for (&j, &x) in idx.iter().zip(val) {
+            let row = &self.weights[j as usize * k..(j as usize + 1) * k];
+            for (sc, &w) in s.iter_mut().zip(row) {
+                *sc += (x * w) as f64;
+            }
+        }
+        s.into_iter().map(|v| v as f32).collect()
+    }
+
+    /// Class probabilities of one sparse row; they sum to 1.
+    pub fn proba(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
+        let mut s = self.scores(idx, val);
+        let t = self.temperature;
+        s.iter_mut().for_each(|v| *v /= t);
+        softmax_in_place(&mut s);
+        s
+    }
+}
+
+/// `exp(s_i - logsumexp(s))`, with the maximum shifted out first so nothing overflows.
+pub fn softmax_in_place(s: &mut [f32]) {
+    let lse = log_sum_exp(s);
+    s.iter_mut()
+        .for_each(|v| *v = ((*v as f64) - lse).exp() as f32);
+}
+
+/// `ln Σ exp(s_i)`, max-shifted, in f64.
+pub fn log_sum_exp(s: &[f32]) -> f64 {
+    let m = s.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
+    if !m.is_finite() {
+        return m;
+    }
+    m + s.iter().map(|&v| (v as f64 - m).exp()).sum::<f64>().ln()
+}
+
+/// Index of the largest value; the first on ties.
+pub fn argmax(s: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in s.iter().enumerate() {
+        if v > s[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+impl PredictInplace<SparseRecords, Array1<usize>> for LinearModel {
+    fn predict_inplace(&self, x: &SparseRecords, y: &mut Array1<usize>) {
+        for (i, out) in y.iter_mut().enumerate() {
+            let (idx, val) = x.row(i);
+            *out = argmax(&self.scores(idx, val));
+        }
+    }
+
+    fn default_target(&self, x: &SparseRecords) -> Array1<usize> {
+        Array1::zeros(x.nrows())
+    }
+}
+
+impl PredictInplace<SparseRecords, Array2<f32>> for LinearModel {
+    fn predict_inplace(&self, x: &SparseRecords, y: &mut Array2<f32>) {
+        for (i, mut out) in y.rows_mut().into_iter().enumerate() {
+            let (idx, val) = x.row(i);
+            for (o, p) in out.iter_mut().zip(self.proba(idx, val)) {
+                *o = p;
+            }
+        }
+    }
+
+    fn default_target(&self, x: &SparseRecords) -> Array2<f32> {
+        Array2::zeros((x.nrows(), self.n_classes))
+    }
+}

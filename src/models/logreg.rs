@@ -1,0 +1,203 @@
+//! Multinomial logistic regression with an L2 penalty, fitted to convergence by L-BFGS.
+//!
+//! Objective (scikit-learn's, divided by `C · Σw`):
+//! `(1/Σw) Σ_i w_i · (logsumexp(s_i) − s_i,y_i) + ‖W‖² / (2 C Σw)`, intercepts unpenalised.
+
+use linfa::traits::Fit;
+use linfa::ParamGuard;
+use ndarray::Array1;
+use rayon::prelude::*;
+
+use super::{ensure, lbfgs, log_sum_exp, nb_ratios, prepare, LinearModel};
+use crate::error::{Error, Result};
+use crate::features::SparseRecords;
+
+/// Checked logistic regression params.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRegValidParams {
+    c: f32,
+    nb_weight: bool,
+    tol: f64,
+    max_iter: u32,
+    memory: usize,
+}
+
+/// Logistic regression builder.
+///
+/// | param | default | range |
+/// |---|---|---|
+/// | `c` (inverse L2 strength) | 10 | `> 0` |
+/// | `nb_weight` (NB log-count ratio feature scaling) | off | |
+/// | `tol` (max abs gradient) | 1e-4 | `> 0` |
+/// | `max_iter` | 1000 | `>= 1` |
+/// | `memory` (L-BFGS history) | 7 | `1..=50` |
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRegParams(LogRegValidParams);
+
+impl Default for LogRegParams {
+    fn default() -> Self {
+        LogRegParams(LogRegValidParams {
+            c: 10.0,
+            nb_weight: false,
+            tol: 1e-4,
+            max_iter: 1000,
+            memory: 7,
+        })
+    }
+}
+
+impl LogRegParams {
+    /// Defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Inverse regularisation strength.
+    pub fn c(mut self, c: f32) -> Self {
+        self.0.c = c;
+        self
+    }
+    /// Scale features by NB log-count ratios.
+    pub fn nb_weight(mut self, on: bool) -> Self {
+        self.0.nb_weight = on;
+        self
+    }
+    /// Gradient tolerance.
+    pub fn tol(mut self, t: f64) -> Self {
+        self.0.tol = t;
+        self
+    }
+    /// Iteration cap.
+    pub fn max_iter(mut self, n: u32) -> Self {
+        self.0.max_iter = n;
+        self
+    }
+    /// L-BFGS history length.
+    pub fn memory(mut self, m: usize) -> Self {
+        self.0.memory = m;
+        self
+    }
+}
+
+impl ParamGuard for LogRegParams {
+    type Checked = LogRegValidParams;
+    type Error = Error;
+    fn check_ref(&self) -> Result<&Self::Checked> {
+        let p = &self.0;
+        ensure(
+            p.c.is_finite() && p.c > 0.0,
+            "c",
+            format!("{}: must be > 0", p.c),
+        )?;
+        ensure(
+            p.tol.is_finite() && p.tol > 0.0,
+            "tol",
+            format!("{}: must be > 0", p.tol),
+        )?;
+        ensure(p.max_iter >= 1, "max-iter", "must be at least 1")?;
+        ensure((1..=50).contains(&p.memory), "memory", "must be in 1..=50")?;
+        Ok(&self.0)
+    }
+    fn check(self) -> Result<Self::Checked> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl LogRegValidParams {
+    /// Fit and also report L-BFGS iterations and whether it converged.
+    pub fn fit_report(&self, ds: &super::Dataset) -> Result<(LinearModel, u32, bool)> {
+        let p = prepare(ds)?;
+        let (n, v, k) = (p.x.nrows(), p.x.ncols(), p.k);
+        let ratios = self.nb_weight.then(|| nb_ratios(&p, 1.0));
+        let xt = p.x.matrix.to_csc();
+        let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
+        let inv_cs = 1.0 / (self.c as f64 * total_w);
+        let mut eff = vec![0.0f32; v * k];
+        let mut res = vec![0.0f32; n * k];
+        let mut loss = vec![0.0f64; n];
+        let fg = |params: &[f32], grad: &mut [f32]| -> f64 {
+            let (w, b) = params.split_at(v * k);
+            match &ratios {
+                Some(r) => eff
+                    .par_iter_mut()
+                    .zip(w.par_iter().zip(r.par_iter()))
+                    .for_each(|(e, (&w, &r))| *e = w * r),
+                None => eff.copy_from_slice(w),
+            }
+            let eff = &eff;
+            res.par_chunks_mut(k)
+                .zip(loss.par_iter_mut())
+                .enumerate()
+                .for_each(|(i, (r, l))| {
+                    let (idx, val) = p.x.row(i);
+                    let mut s: Vec<f32> = b.to_vec();
+                    for (&j, &x) in idx.iter().zip(val) {
+                        let row = &eff[j as usize * k..(j as usize + 1) * k];
+                        for (sc, &wt) in s.iter_mut().zip(row) {
+                            *sc += x * wt;
+                        }
+                    }
+                    let lse = log_sum_exp(&s);
+                    let y = p.y[i];
+                    let wi = p.w[i] as f64;
+                    *l = wi * (lse - s[y] as f64);
+                    for (c, (rc, &sc)) in r.iter_mut().zip(&s).enumerate() {
+                        let pc = (sc as f64 - lse).exp();
+                        let t = if c == y { 1.0 } else { 0.0 };
+                        *rc = (wi * (pc - t) / total_w) as f32;
+                    }
+                });
+            let res = &res;
+            let (gw, gb) = grad.split_at_mut(v * k);
+            gw.par_chunks_mut(k)
+                .with_min_len(256)
+                .enumerate()
+                .for_each(|(j, g)| {
+                    let col = xt.outer_view(j);
+                    let mut acc = vec![0.0f64; k];
+                    if let Some(col) = col {
+                        for (i, &x) in col.iter() {
+                            for (a, &r) in acc.iter_mut().zip(&res[i * k..(i + 1) * k]) {
+                                *a += x as f64 * r as f64;
+                            }
+                        }
+                    }
+                    for c in 0..k {
+                        let scale = ratios.as_ref().map_or(1.0, |r| r[j * k + c] as f64);
+                        g[c] = (acc[c] * scale + w[j * k + c] as f64 * inv_cs) as f32;
+                    }
+                });
+            for (c, g) in gb.iter_mut().enumerate() {
+                *g = (0..n).map(|i| res[i * k + c] as f64).sum::<f64>() as f32;
+            }
+            let data: f64 = loss.iter().sum::<f64>() / total_w;
+            let reg: f64 = w.iter().map(|&v| v as f64 * v as f64).sum::<f64>() * 0.5 * inv_cs;
+            data + reg
+        };
+        let r = lbfgs::minimize(
+            vec![0.0; v * k + k],
+            fg,
+            self.memory,
+            self.tol,
+            self.max_iter,
+        );
+        let (w, b) = r.x.split_at(v * k);
+        let weights = match &ratios {
+            Some(rt) => w.iter().zip(rt).map(|(&w, &r)| w * r).collect(),
+            None => w.to_vec(),
+        };
+        Ok((
+            LinearModel::new(v, k, weights, b.to_vec(), 1.0),
+            r.iterations,
+            r.converged,
+        ))
+    }
+}
+
+impl Fit<SparseRecords, Array1<usize>, Error> for LogRegValidParams {
+    type Object = LinearModel;
+
+    fn fit(&self, ds: &super::Dataset) -> Result<LinearModel> {
+        self.fit_report(ds).map(|(m, _, _)| m)
+    }
+}
