@@ -305,6 +305,50 @@ fn unterminated_quote(path: &str, body: &[u8], line_at: &dyn Fn(u64) -> u64) -> 
     }
 }
 
+/// Read a whole CSV file (path or `-`) into a [`crate::dataset::Table`] by header name.
+pub fn read_table(path: &str, lossy: bool) -> Result<crate::dataset::Table> {
+    let bytes = read_input(path)?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::EmptyInput {
+            file: path.to_string(),
+            reason: "the file is empty".into(),
+        });
+    }
+    let newlines: Vec<usize> = body
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let line_at = |byte: u64| newlines.partition_point(|&n| (n as u64) <= byte) as u64 + 1;
+    if body.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        return Err(unterminated_quote(path, body, &line_at));
+    }
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(body);
+    let headers: Vec<String> = rdr
+        .byte_headers()
+        .map_err(|e| csv_error(path, e))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let mut rows = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(path, e))?
+    {
+        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        let mut fields = Vec::with_capacity(headers.len());
+        for (i, raw) in rec.iter().enumerate() {
+            let name = headers.get(i).map_or("?", |s| s.as_str());
+            fields.push(decode(path, line, name, raw, lossy)?);
+        }
+        rows.push((line, fields));
+    }
+    Ok(crate::dataset::Table { headers, rows })
+}
+
 fn csv_error(path: &str, e: csv::Error) -> Error {
     let line = e.position().map_or(0, |p| p.line());
     Error::BadRow {

@@ -9,13 +9,17 @@
 //! | tokens → sparse n-gram TF-IDF rows (CSR, `f32`) | [`features`] |
 //! | rows → labels and probabilities (NB, CNB, logistic regression, SVM, NB weighting) | [`models`] |
 //! | the whole fitted pipeline in one versioned file | [`pipeline`] |
+//! | the built-in stance and sentiment models | [`defaults`] |
 //! | labelled CSV / JSONL input with line numbers | [`data`] |
 //! | accuracy, macro-F1, confusion, cross-validation | [`metrics`] |
+//! | dataset checks: balance, near-duplicates, split leaks | [`dataset`] |
 //!
 //! Errors are one enum, [`Error`]; randomness is one seeded generator, [`util::Rng`].
 #![warn(missing_docs)]
 
 pub mod data;
+pub mod dataset;
+pub mod defaults;
 pub mod error;
 pub mod features;
 pub mod metrics;

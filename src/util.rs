@@ -152,12 +152,18 @@ pub fn write_atomic_with(
     result.map_err(io)
 }
 
-/// Today's date as `YYYY-MM-DD` (UTC), without a date library.
+/// Today's date as `YYYY-MM-DD` (UTC), without a date library. `SOURCE_DATE_EPOCH`, when
+/// set, replaces the clock so that rebuilt models are identical byte for byte.
 pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     format!("{y:04}-{m:02}-{d:02}")
 }

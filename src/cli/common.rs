@@ -238,6 +238,45 @@ impl ModelArgs {
     }
 }
 
+/// Which model: a file, or a built-in one.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ModelChoice {
+    /// Model file; without it, the built-in model for --task.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<std::path::PathBuf>,
+    /// Built-in model to use when no --model is given.
+    #[arg(long, value_enum, default_value = "stance")]
+    pub task: TaskArg,
+}
+
+impl ModelChoice {
+    /// Load the chosen model.
+    pub fn load(&self) -> Result<stance::pipeline::Pipeline> {
+        Ok(stance::defaults::load(
+            self.model.as_deref(),
+            self.task.into(),
+        )?)
+    }
+}
+
+/// Built-in tasks for clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaskArg {
+    /// threatening / conciliatory / neutral.
+    Stance,
+    /// negative / neutral / positive.
+    Sentiment,
+}
+
+impl From<TaskArg> for stance::defaults::Task {
+    fn from(t: TaskArg) -> Self {
+        match t {
+            TaskArg::Stance => stance::defaults::Task::Stance,
+            TaskArg::Sentiment => stance::defaults::Task::Sentiment,
+        }
+    }
+}
+
 /// Status lines on stderr, only when it is a terminal.
 pub struct Progress {
     on: bool,

@@ -1,14 +1,13 @@
 //! `stance evaluate`: compare a model's predictions with labelled data.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use stance::metrics::Evaluation;
 use stance::pipeline::Pipeline;
 
-use super::common::{stdout, DataArgs, Format};
+use super::common::{stdout, DataArgs, Format, ModelChoice};
 
 /// Evaluate a model.
 #[derive(Debug, ClapArgs)]
@@ -16,9 +15,8 @@ use super::common::{stdout, DataArgs, Format};
     after_help = "Example:\n  stance evaluate --model mr.model --data test.csv\n  stance evaluate --model mr.model --data test.csv --format json"
 )]
 pub struct Args {
-    /// The model file.
-    #[arg(long, value_name = "MODEL")]
-    model: PathBuf,
+    #[command(flatten)]
+    model: ModelChoice,
     #[command(flatten)]
     data: DataArgs,
     /// Output format: table or json.
@@ -27,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let p = Pipeline::load(&a.model)?;
+    let p = a.model.load()?;
     let d = a.data.read()?;
     let eval = evaluate(&p, &d.texts, &d.labels);
     let mut out = stdout();

@@ -2,6 +2,7 @@
 
 mod common;
 mod cv;
+mod data;
 mod evaluate;
 mod predict;
 mod train;
@@ -29,6 +30,8 @@ enum Command {
     Predict(predict::Args),
     /// Stratified k-fold cross-validation of a model configuration.
     Cv(cv::Args),
+    /// Dataset tools: `data check` validates a labelled dataset.
+    Data(data::Args),
 }
 
 /// Run the chosen subcommand.
@@ -38,5 +41,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evaluate(a) => evaluate::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Cv(a) => cv::run(a),
+        Command::Data(a) => data::run(a),
     }
 }

@@ -1,14 +1,13 @@
 //! `stance predict`: label texts from arguments or stdin, streaming.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use stance::data::LineReader;
-use stance::pipeline::{Pipeline, Prediction};
+use stance::pipeline::Prediction;
 
-use super::common::{csv_field, ellipsize, stdout, Format};
+use super::common::{csv_field, ellipsize, stdout, Format, ModelChoice};
 
 /// Lines predicted together: large enough to keep both cores busy, small enough that
 /// memory stays flat on endless input.
@@ -20,9 +19,8 @@ const BATCH: usize = 8192;
     after_help = "Example:\n  stance predict --model mr.model \"a gripping, beautifully made film\"\n  cat texts.txt | stance predict --model mr.model --format jsonl"
 )]
 pub struct Args {
-    /// The model file.
-    #[arg(long, value_name = "MODEL")]
-    model: PathBuf,
+    #[command(flatten)]
+    model: ModelChoice,
     /// Output format: table, jsonl or csv.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -38,7 +36,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let p = Pipeline::load(&a.model)?;
+    let p = a.model.load()?;
     let mut out = stdout();
     let mut w = Writer {
         format: a.format,

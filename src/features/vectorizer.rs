@@ -250,7 +250,17 @@ impl Extractor {
 
     fn each(&self, text: &str, buf: &mut String, f: &mut dyn FnMut(&str)) {
         let toks = self.analyzer.tokens(text);
-        let terms: Vec<String> = toks.iter().map(|t| t.term()).collect();
+        // Borrow plain terms; only negated ones need a new string.
+        let terms: Vec<std::borrow::Cow<'_, str>> = toks
+            .iter()
+            .map(|t| {
+                if t.negated {
+                    std::borrow::Cow::Owned(t.term())
+                } else {
+                    std::borrow::Cow::Borrowed(t.text.as_str())
+                }
+            })
+            .collect();
         let (lo, hi) = self.ngrams;
         for n in lo..=hi {
             for w in terms.windows(n) {

@@ -128,20 +128,21 @@ impl LogRegValidParams {
             res.par_chunks_mut(k)
                 .zip(loss.par_iter_mut())
                 .enumerate()
-                .for_each(|(i, (r, l))| {
+                .for_each_init(Vec::new, |s: &mut Vec<f32>, (i, (r, l))| {
                     let (idx, val) = p.x.row(i);
-                    let mut s: Vec<f32> = b.to_vec();
+                    s.clear();
+                    s.extend_from_slice(b);
                     for (&j, &x) in idx.iter().zip(val) {
                         let row = &eff[j as usize * k..(j as usize + 1) * k];
                         for (sc, &wt) in s.iter_mut().zip(row) {
                             *sc += x * wt;
                         }
                     }
-                    let lse = log_sum_exp(&s);
+                    let lse = log_sum_exp(s);
                     let y = p.y[i];
                     let wi = p.w[i] as f64;
                     *l = wi * (lse - s[y] as f64);
-                    for (c, (rc, &sc)) in r.iter_mut().zip(&s).enumerate() {
+                    for (c, (rc, &sc)) in r.iter_mut().zip(s.iter()).enumerate() {
                         let pc = (sc as f64 - lse).exp();
                         let t = if c == y { 1.0 } else { 0.0 };
                         *rc = (wi * (pc - t) / total_w) as f32;
@@ -152,9 +153,10 @@ impl LogRegValidParams {
             gw.par_chunks_mut(k)
                 .with_min_len(256)
                 .enumerate()
-                .for_each(|(j, g)| {
+                .for_each_init(Vec::new, |acc: &mut Vec<f64>, (j, g)| {
                     let col = xt.outer_view(j);
-                    let mut acc = vec![0.0f64; k];
+                    acc.clear();
+                    acc.resize(k, 0.0);
                     if let Some(col) = col {
                         for (i, &x) in col.iter() {
                             for (a, &r) in acc.iter_mut().zip(&res[i * k..(i + 1) * k]) {

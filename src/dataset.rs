@@ -1,0 +1,341 @@
+//! Checks for labelled datasets: balance, near-duplicates, empty or over-long texts, and
+//! rows shared between splits.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::util::FastMap;
+
+/// Lowercased word-trigram ids of a text (a text of fewer than three words is one "gram").
+fn trigrams(text: &str, ids: &mut FastMap<String, u32>) -> Vec<u32> {
+    let words: Vec<String> = text.unicode_words().map(|w| w.to_lowercase()).collect();
+    let mut grams: Vec<String> = if words.len() >= 3 {
+        words.windows(3).map(|w| w.join(" ")).collect()
+    } else {
+        vec![words.join(" ")]
+    };
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+        .into_iter()
+        .map(|g| {
+            let n = ids.len() as u32;
+            *ids.entry(g).or_insert(n)
+        })
+        .collect()
+}
+
+/// Pairs `(i, j, jaccard)` with `i < j` whose word-trigram Jaccard similarity is at least
+/// `threshold` (in (0, 1]).
+///
+/// Exact, without comparing every pair: trigrams are ordered rarest first, and two sets with
+/// Jaccard ≥ t must share a trigram within the first `|A| − ⌈t·|A|⌉ + 1` of each (prefix
+/// filtering), so only those prefixes go into the inverted index.
+pub fn near_duplicates(texts: &[impl AsRef<str>], threshold: f64) -> Vec<(usize, usize, f64)> {
+    let mut ids = FastMap::default();
+    let sets: Vec<Vec<u32>> = texts
+        .iter()
+        .map(|t| trigrams(t.as_ref(), &mut ids))
+        .collect();
+    let mut df = vec![0u32; ids.len()];
+    for s in &sets {
+        for &g in s {
+            df[g as usize] += 1;
+        }
+    }
+    let ordered: Vec<Vec<u32>> = sets
+        .iter()
+        .map(|s| {
+            let mut o = s.clone();
+            o.sort_unstable_by_key(|&g| (df[g as usize], g));
+            o
+        })
+        .collect();
+    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut pairs = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    for (i, o) in ordered.iter().enumerate() {
+        if o.is_empty() {
+            continue;
+        }
+        let prefix = o.len() - (threshold * o.len() as f64).ceil() as usize + 1;
+        seen.clear();
+        for g in &o[..prefix.min(o.len())] {
+            if let Some(list) = index.get(g) {
+                for &j in list {
+                    if seen.insert(j) {
+                        let inter = sorted_intersection(&sets[i], &sets[j]);
+                        let union = sets[i].len() + sets[j].len() - inter;
+                        let jac = inter as f64 / union as f64;
+                        if jac >= threshold {
+                            pairs.push((j, i, jac));
+                        }
+                    }
+                }
+            }
+        }
+        for &g in &o[..prefix.min(o.len())] {
+            index.entry(g).or_default().push(i);
+        }
+    }
+    pairs.sort_by_key(|p| (p.0, p.1));
+    pairs
+}
+
+fn sorted_intersection(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct CheckRules {
+    /// Texts longer than this many words are a failure.
+    pub max_words: usize,
+    /// Near-duplicate threshold on word-trigram Jaccard similarity.
+    pub jaccard: f64,
+    /// Every label of every label column must have at least this share of rows (0 = off).
+    pub min_label_share: f64,
+}
+
+/// A near-duplicate pair, by 1-based line.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicatePair {
+    /// Line of the first row.
+    pub line_a: u64,
+    /// Line of the second row.
+    pub line_b: u64,
+    /// Their word-trigram Jaccard similarity.
+    pub jaccard: f64,
+}
+
+/// Figures and failures of one dataset.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// Data rows.
+    pub rows: usize,
+    /// Per label column: label → rows.
+    pub labels: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Per extra column (domain, speaker type, split): value → rows.
+    pub columns: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Words per text: min, median, max.
+    pub words: (usize, usize, usize),
+    /// Near-duplicate pairs.
+    pub near_duplicates: Vec<DuplicatePair>,
+    /// Lines with an empty text.
+    pub empty: Vec<u64>,
+    /// Lines with a text over the word limit.
+    pub too_long: Vec<u64>,
+    /// Lines with an empty label.
+    pub empty_labels: Vec<u64>,
+    /// Lines whose text (normalised) appears in more than one split.
+    pub shared_between_splits: Vec<u64>,
+    /// Labels below the minimum share: "column=label (share)".
+    pub underrepresented: Vec<String>,
+}
+
+impl CheckReport {
+    /// Whether every rule holds.
+    pub fn passed(&self) -> bool {
+        self.near_duplicates.is_empty()
+            && self.empty.is_empty()
+            && self.too_long.is_empty()
+            && self.empty_labels.is_empty()
+            && self.shared_between_splits.is_empty()
+            && self.underrepresented.is_empty()
+    }
+}
+
+/// A table read by column name.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Rows: 1-based line and fields (missing fields are empty).
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Table {
+    /// Column index by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+}
+
+fn field(row: &[String], i: usize) -> &str {
+    row.get(i).map(|s| s.trim()).unwrap_or("")
+}
+
+/// Check a table. `text` is the text column, `labels` the label columns, `split` the split
+/// column if any, `extra` further columns to count (e.g. domain).
+pub fn check(
+    t: &Table,
+    text: usize,
+    labels: &[usize],
+    split: Option<usize>,
+    extra: &[usize],
+    rules: &CheckRules,
+) -> CheckReport {
+    let texts: Vec<&str> = t.rows.iter().map(|(_, r)| field(r, text)).collect();
+    let mut report = CheckReport {
+        rows: t.rows.len(),
+        labels: BTreeMap::new(),
+        columns: BTreeMap::new(),
+        words: (0, 0, 0),
+        near_duplicates: vec![],
+        empty: vec![],
+        too_long: vec![],
+        empty_labels: vec![],
+        shared_between_splits: vec![],
+        underrepresented: vec![],
+    };
+    let mut lens = Vec::with_capacity(texts.len());
+    for ((line, _), tx) in t.rows.iter().zip(&texts) {
+        let n = tx.unicode_words().count();
+        lens.push(n);
+        if tx.is_empty() {
+            report.empty.push(*line);
+        } else if n > rules.max_words {
+            report.too_long.push(*line);
+        }
+    }
+    let mut sorted = lens.clone();
+    sorted.sort_unstable();
+    if !sorted.is_empty() {
+        report.words = (
+            sorted[0],
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() - 1],
+        );
+    }
+    for &c in labels {
+        let mut counts = BTreeMap::new();
+        for (line, r) in &t.rows {
+            let v = field(r, c);
+            if v.is_empty() {
+                report.empty_labels.push(*line);
+            } else {
+                *counts.entry(v.to_string()).or_insert(0) += 1;
+            }
+        }
+        if rules.min_label_share > 0.0 {
+            for (l, &n) in &counts {
+                let share = n as f64 / t.rows.len().max(1) as f64;
+                if share < rules.min_label_share {
+                    report.underrepresented.push(format!(
+                        "{}={} ({:.1}%)",
+                        t.headers[c],
+                        l,
+                        share * 100.0
+                    ));
+                }
+            }
+        }
+        report.labels.insert(t.headers[c].clone(), counts);
+    }
+    report.empty_labels.sort_unstable();
+    report.empty_labels.dedup();
+    for &c in extra.iter().chain(split.iter()) {
+        let mut counts = BTreeMap::new();
+        for (_, r) in &t.rows {
+            *counts.entry(field(r, c).to_string()).or_insert(0) += 1;
+        }
+        report.columns.insert(t.headers[c].clone(), counts);
+    }
+    if let Some(sc) = split {
+        let norm = |s: &str| -> String {
+            s.unicode_words()
+                .map(|w| w.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut splits: HashMap<String, HashSet<&str>> = HashMap::new();
+        for (i, (_, r)) in t.rows.iter().enumerate() {
+            splits
+                .entry(norm(texts[i]))
+                .or_default()
+                .insert(field(r, sc));
+        }
+        for (i, (line, _)) in t.rows.iter().enumerate() {
+            if splits.get(&norm(texts[i])).is_some_and(|s| s.len() > 1) {
+                report.shared_between_splits.push(*line);
+            }
+        }
+    }
+    report.near_duplicates = near_duplicates(&texts, rules.jaccard)
+        .into_iter()
+        .filter(|&(i, j, _)| !texts[i].is_empty() && !texts[j].is_empty())
+        .map(|(i, j, jac)| DuplicatePair {
+            line_a: t.rows[i].0,
+            line_b: t.rows[j].0,
+            jaccard: jac,
+        })
+        .collect();
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brute(texts: &[&str], t: f64) -> Vec<(usize, usize)> {
+        let mut ids = FastMap::default();
+        let sets: Vec<Vec<u32>> = texts.iter().map(|x| trigrams(x, &mut ids)).collect();
+        let mut out = vec![];
+        for i in 0..texts.len() {
+            for j in i + 1..texts.len() {
+                let inter = sorted_intersection(&sets[i], &sets[j]);
+                let union = sets[i].len() + sets[j].len() - inter;
+                if inter as f64 / union as f64 >= t {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn near_duplicates_match_brute_force() {
+        let texts = [
+            "we will respond with force if they cross the line",
+            "we will respond with force if they cross the border",
+            "the talks resume on monday in geneva",
+            "talks resume on monday in geneva say officials",
+            "completely different words here today",
+            "we will respond",
+            "We will respond!",
+        ];
+        for t in [0.3, 0.5, 0.7] {
+            let got: Vec<(usize, usize)> = near_duplicates(&texts, t)
+                .iter()
+                .map(|p| (p.0, p.1))
+                .collect();
+            assert_eq!(got, brute(&texts, t), "threshold {t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefix_filter_equals_brute_force(
+            texts in proptest::collection::vec("(a|b|c|d) (a|b|c|d) (a|b|c|d)( (a|b|c|d)){0,4}", 1..30),
+            t in 0.2f64..1.0,
+        ) {
+            let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
+            let got: Vec<(usize, usize)> = near_duplicates(&refs, t).iter().map(|p| (p.0, p.1)).collect();
+            proptest::prop_assert_eq!(got, brute(&refs, t));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The built-in models: they load, they answer sensibly, and retraining them from
+//! `datasets/` with the settings recorded in them reproduces them and their recorded test
+//! figures (`models/metrics.json`).
+
+use stance::data::{read_labelled, ReadOptions};
+use stance::defaults::{builtin, Task};
+use stance::features::FeatureParams;
+use stance::metrics::Evaluation;
+use stance::pipeline::Pipeline;
+
+fn root() -> String {
+    env!("CARGO_MANIFEST_DIR").to_string()
+}
+
+fn split(task: Task, which: &str) -> stance::data::Labelled {
+    read_labelled(
+        &format!("{}/datasets/quotes.csv", root()),
+        &ReadOptions {
+            label_column: task.name().into(),
+            filter: Some(("split".into(), which.into())),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn shipped_models_reproduce_from_datasets_and_match_recorded_metrics() {
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}/models/metrics.json", root())).unwrap(),
+    )
+    .unwrap();
+    for task in [Task::Stance, Task::Sentiment] {
+        let shipped = builtin(task).unwrap();
+        let train = split(task, "train");
+        let features = FeatureParams::from_settings(shipped.header.features.clone());
+        let features = linfa::ParamGuard::check(features).unwrap();
+        let again = Pipeline::fit(
+            &train.texts,
+            &train.labels,
+            &features,
+            &shipped.header.model,
+            shipped.header.training.clone(),
+        )
+        .unwrap();
+        assert_eq!(again.labels(), shipped.labels());
+        assert_eq!(
+            again.vectorizer.vocabulary().terms(),
+            shipped.vectorizer.vocabulary().terms()
+        );
+        assert_eq!(again.model, shipped.model, "{} weights differ", task.name());
+        assert_eq!(shipped.header.training.rows, train.texts.len());
+        assert_eq!(shipped.header.training.data_sha256, train.sha256);
+
+        let test = split(task, "test");
+        let truth: Vec<usize> = test
+            .labels
+            .iter()
+            .map(|l| shipped.labels().iter().position(|x| x == l).unwrap())
+            .collect();
+        let pred: Vec<usize> = shipped
+            .predict(&test.texts)
+            .iter()
+            .map(|p| p.label)
+            .collect();
+        let e = Evaluation::new(shipped.labels(), &truth, &pred);
+        let want = &recorded[task.name()];
+        assert!(
+            (e.macro_f1 - want["macro_f1"].as_f64().unwrap()).abs() < 1e-12,
+            "{}",
+            task.name()
+        );
+        assert!(
+            (e.accuracy - want["accuracy"].as_f64().unwrap()).abs() < 1e-12,
+            "{}",
+            task.name()
+        );
+    }
+}
+
+#[test]
+fn builtin_models_answer_plain_cases() {
+    let stance = builtin(Task::Stance).unwrap();
+    let cases = [
+        (
+            "If they cross this line, we will respond with overwhelming force.",
+            "threatening",
+        ),
+        (
+            "We are ready to sit down and talk without preconditions.",
+            "conciliatory",
+        ),
+        (
+            "The committee will publish its report on Thursday.",
+            "neutral",
+        ),
+    ];
+    for (text, want) in cases {
+        let p = stance.predict_one(text);
+        assert_eq!(stance.labels()[p.label], want, "{text}");
+    }
+    let sentiment = builtin(Task::Sentiment).unwrap();
+    let p = sentiment.predict_one("We are delighted and grateful for this wonderful agreement.");
+    assert_eq!(sentiment.labels()[p.label], "positive");
+}
