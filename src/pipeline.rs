@@ -9,6 +9,7 @@
 //! | 4 | format version, u32 little-endian |
 //! | 8 + h | header length, then the header as JSON ([`ModelHeader`]) |
 //! | 8 + … | vocabulary size `V`, then `V` terms, each a u32 byte length and UTF-8 bytes |
+//! | 8 + 4·S | hash table size `S` (a power of two > V), then `S` slots: u32 `id + 1`, 0 empty; a term's probe starts at its 64-bit FxHash-style hash with the fmix64 finaliser ([`crate::util::FastHasher`] over its bytes) modulo `S` and goes up by one |
 //! | 4·V | IDF per term, f32 |
 //! | 4·V·K | weights, feature-major, f32 |
 //! | 4·K | intercepts, f32 |
@@ -194,9 +195,13 @@ impl Pipeline {
         out.extend_from_slice(&(header.len() as u64).to_le_bytes());
         out.extend_from_slice(&header);
         out.extend_from_slice(&(vocab.len() as u64).to_le_bytes());
-        for t in vocab.terms() {
+        for t in vocab.iter() {
             out.extend_from_slice(&(t.len() as u32).to_le_bytes());
             out.extend_from_slice(t.as_bytes());
+        }
+        out.extend_from_slice(&(vocab.table().len() as u64).to_le_bytes());
+        for &slot in vocab.table() {
+            out.extend_from_slice(&slot.to_le_bytes());
         }
         for &v in self
             .vectorizer
@@ -285,14 +290,32 @@ impl Pipeline {
             return Err(bad(path, format!("{k} labels; a model needs at least 2")));
         }
         let v = cur.len_u64(4)?;
-        let mut terms = Vec::with_capacity(v);
+        // Terms go into one blob: no allocation per term, one UTF-8 check for all.
+        let mut raw = Vec::new();
+        let mut offsets = Vec::with_capacity(v + 1);
+        offsets.push(0);
         for _ in 0..v {
             let n = cur.u32()? as usize;
-            let raw = cur.take(n)?;
-            let t = std::str::from_utf8(raw)
-                .map_err(|_| bad(path, format!("term at byte {} is not UTF-8", cur.pos - n)))?;
-            terms.push(t.to_string());
+            raw.extend_from_slice(cur.take(n)?);
+            offsets.push(raw.len());
         }
+        let blob = String::from_utf8(raw).map_err(|e| {
+            bad(
+                path,
+                format!(
+                    "vocabulary is not UTF-8 (blob byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        if let Some(i) = offsets.iter().position(|&o| !blob.is_char_boundary(o)) {
+            return Err(bad(
+                path,
+                format!("term {i} does not start on a character boundary"),
+            ));
+        }
+        let slots = cur.len_u64(4)?;
+        let table = cur.u32s(slots)?;
         let idf = cur.f32s(v)?;
         let wlen = v
             .checked_mul(k)
@@ -311,10 +334,8 @@ impl Pipeline {
         if !(header.temperature.is_finite() && header.temperature > 0.0) {
             return Err(bad(path, "temperature must be a positive number".into()));
         }
-        let vocab = Vocabulary::new(terms);
-        if vocab.distinct() != v {
-            return Err(bad(path, "vocabulary has duplicate terms".into()));
-        }
+        let vocab = Vocabulary::from_stored(blob, offsets, table)
+            .map_err(|e| bad(path, format!("vocabulary: {e}")))?;
         let model = LinearModel::new(v, k, weights, bias, header.temperature);
         let vectorizer = Vectorizer::from_parts(header.features.clone(), vocab, idf);
         Ok(Pipeline {
@@ -378,6 +399,17 @@ impl<'a> Cursor<'a> {
             ));
         }
         Ok(n as usize)
+    }
+
+    fn u32s(&mut self, n: usize) -> Result<Vec<u32>> {
+        let bytes = n
+            .checked_mul(4)
+            .ok_or_else(|| bad(self.path, "array size overflows".into()))?;
+        let raw = self.take(bytes)?;
+        Ok(raw
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
     }
 
     fn f32s(&mut self, n: usize) -> Result<Vec<f32>> {

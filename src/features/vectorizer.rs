@@ -427,52 +427,167 @@ impl Extractor {
     }
 }
 
-/// Terms in sorted order with a hash index.
+/// Terms in column order, stored as one string with offsets, and an open-addressing hash
+/// table of column ids over them.
+///
+/// A vocabulary can hold millions of n-grams. One blob instead of a `String` per term keeps
+/// loading a model to a single pass with no per-term allocation, and lookups touch one
+/// table slot and one blob slice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vocabulary {
-    terms: Vec<String>,
-    index: FastMap<String, u32>,
+    blob: String,
+    offsets: Vec<usize>,
+    /// `id + 1` per slot, 0 for empty; the length is a power of two at least twice the size.
+    table: Vec<u32>,
+    duplicates: usize,
+}
+
+fn term_hash(term: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::util::FastHasher::default();
+    h.write(term.as_bytes());
+    h.finish()
 }
 
 impl Vocabulary {
-    /// From terms sorted ascending and unique.
+    /// From terms (sorted ascending and unique when built by `fit`).
     pub fn new(terms: Vec<String>) -> Self {
-        let index = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32))
+        let mut blob = String::with_capacity(terms.iter().map(String::len).sum());
+        let mut offsets = Vec::with_capacity(terms.len() + 1);
+        offsets.push(0);
+        for t in &terms {
+            blob.push_str(t);
+            offsets.push(blob.len());
+        }
+        Vocabulary::from_blob(blob, offsets)
+    }
+
+    /// From a blob and `len + 1` ascending offsets that fall on char boundaries (the model
+    /// loader checks both).
+    pub fn from_blob(blob: String, offsets: Vec<usize>) -> Self {
+        let n = offsets.len().saturating_sub(1);
+        let size = (2 * n).max(2).next_power_of_two();
+        let mask = size - 1;
+        let hashes: Vec<u64> = (0..n)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|i| term_hash(&blob[offsets[i]..offsets[i + 1]]))
             .collect();
-        Vocabulary { terms, index }
+        let mut table = vec![0u32; size];
+        let mut duplicates = 0;
+        for (i, &h) in hashes.iter().enumerate() {
+            let mut slot = h as usize & mask;
+            loop {
+                match table[slot] {
+                    0 => {
+                        table[slot] = i as u32 + 1;
+                        break;
+                    }
+                    e => {
+                        let j = e as usize - 1;
+                        if blob[offsets[j]..offsets[j + 1]] == blob[offsets[i]..offsets[i + 1]] {
+                            duplicates += 1;
+                            break;
+                        }
+                        slot = (slot + 1) & mask;
+                    }
+                }
+            }
+        }
+        Vocabulary {
+            blob,
+            offsets,
+            table,
+            duplicates,
+        }
+    }
+
+    /// From stored parts, as written by [`Vocabulary::table`]: the hash table is taken as
+    /// stored instead of rebuilt, so loading a large model costs no hashing. Checks that
+    /// the table has a power-of-two size above the term count, that every slot is empty or
+    /// names a term, and that every term is in it exactly once; lookups then always end and
+    /// stay in bounds.
+    pub fn from_stored(blob: String, offsets: Vec<usize>, table: Vec<u32>) -> Result<Self, String> {
+        let n = offsets.len().saturating_sub(1);
+        if !table.len().is_power_of_two() || table.len() <= n {
+            return Err(format!("hash table of {} slots for {n} terms", table.len()));
+        }
+        let mut seen = vec![false; n];
+        for &e in &table {
+            if e == 0 {
+                continue;
+            }
+            let j = e as usize - 1;
+            if j >= n || seen[j] {
+                return Err(format!(
+                    "hash table slot names term {j} twice or out of range"
+                ));
+            }
+            seen[j] = true;
+        }
+        if seen.iter().any(|s| !s) {
+            return Err("hash table misses a term".into());
+        }
+        Ok(Vocabulary {
+            blob,
+            offsets,
+            table,
+            duplicates: 0,
+        })
+    }
+
+    /// The hash table, as stored in model files: `id + 1` per slot, 0 for empty; slots are
+    /// probed linearly from `FastHasher(term bytes) & (len − 1)`.
+    pub fn table(&self) -> &[u32] {
+        &self.table
     }
 
     /// Column of a term.
     pub fn get(&self, term: &str) -> Option<u32> {
-        self.index.get(term).copied()
+        let mask = self.table.len() - 1;
+        let mut slot = term_hash(term) as usize & mask;
+        loop {
+            match self.table[slot] {
+                0 => return None,
+                e => {
+                    let j = e as usize - 1;
+                    if &self.blob[self.offsets[j]..self.offsets[j + 1]] == term {
+                        return Some(j as u32);
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            }
+        }
     }
 
     /// Term of a column.
     pub fn term(&self, i: usize) -> &str {
-        &self.terms[i]
+        &self.blob[self.offsets[i]..self.offsets[i + 1]]
     }
 
     /// All terms in column order.
-    pub fn terms(&self) -> &[String] {
-        &self.terms
+    pub fn terms(&self) -> Vec<&str> {
+        self.iter().collect()
+    }
+
+    /// Iterate over the terms in column order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.offsets.windows(2).map(|w| &self.blob[w[0]..w[1]])
     }
 
     /// Vocabulary size.
     pub fn len(&self) -> usize {
-        self.terms.len()
+        self.offsets.len().saturating_sub(1)
     }
 
-    /// Number of distinct terms in the index (equals `len()` unless terms repeat).
+    /// Number of distinct terms (equals `len()` unless a term repeats).
     pub fn distinct(&self) -> usize {
-        self.index.len()
+        self.len() - self.duplicates
     }
 
     /// Whether no term was kept.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.len() == 0
     }
 }
 
@@ -654,7 +769,7 @@ mod tests {
         for t in [
             "no", "war", "no war", "c: no", "c:no ", "c: wa", "c:war", "c:ar ",
         ] {
-            assert!(terms.iter().any(|x| x == t), "missing {t:?} in {terms:?}");
+            assert!(terms.contains(&t), "missing {t:?} in {terms:?}");
         }
     }
 
@@ -668,12 +783,30 @@ mod tests {
                 .fit(&docs)
                 .unwrap()
                 .vocabulary()
-                .terms()
-                .to_vec()
+                .iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         };
         assert_eq!(terms(plain().min_df(2)), ["a", "b"]);
         assert_eq!(terms(plain().max_df(0.9)), ["b", "c", "d"]);
         assert_eq!(terms(plain().max_features(Some(2))), ["a", "b"]);
+    }
+
+    #[test]
+    fn vocabulary_lookup_finds_every_term_and_nothing_else() {
+        let terms: Vec<String> = (0..5000).map(|i| format!("t{i}")).collect();
+        let v = Vocabulary::new(terms.clone());
+        for (i, t) in terms.iter().enumerate() {
+            assert_eq!(v.get(t), Some(i as u32));
+            assert_eq!(v.term(i), t);
+        }
+        assert_eq!(v.get("t5000"), None);
+        assert_eq!(v.get(""), None);
+        assert_eq!(v.distinct(), 5000);
+        let dup = Vocabulary::new(vec!["a".into(), "b".into(), "a".into()]);
+        assert_eq!(dup.distinct(), 2);
+        assert!(Vocabulary::new(vec![]).is_empty());
+        assert_eq!(Vocabulary::new(vec![]).get("x"), None);
     }
 
     #[test]
