@@ -15,6 +15,7 @@
 //! | labelled CSV / JSONL input with line numbers | [`data`] |
 //! | accuracy, macro-F1, confusion, cross-validation | [`metrics`] |
 //! | dataset checks: balance, near-duplicates, split leaks | [`dataset`] |
+//! | self-contained HTML reports: quotes by stance and speaker; a model's errors | [`report`] |
 //!
 //! Errors are one enum, [`Error`]; randomness is one seeded generator, [`util::Rng`].
 #![warn(missing_docs)]
@@ -29,6 +30,7 @@ pub mod metrics;
 pub mod models;
 pub mod pipeline;
 pub mod quotes;
+pub mod report;
 pub mod text;
 pub mod util;
 

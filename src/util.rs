@@ -190,9 +190,53 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// A `YYYY-MM-DD` date as days since 1970-01-01, or `None` when it is not a real date.
+pub fn days_from_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i64 = s[..4].parse().ok()?;
+    let m: u32 = s[5..7].parse().ok()?;
+    let d: u32 = s[8..10].parse().ok()?;
+    if !(1..=12).contains(&m) || d == 0 {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil, the inverse of `civil_from_days`.
+    let yy = if m <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 } as i64;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    // 2023-02-30 would land on 2023-03-02: refuse dates that do not round-trip.
+    (civil_from_days(days) == (y, m, d)).then_some(days)
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+pub fn date_from_days(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_day_numbers_round_trip() {
+        assert_eq!(days_from_date("1970-01-01"), Some(0));
+        assert_eq!(days_from_date("2023-12-25"), Some(19_716));
+        assert_eq!(days_from_date("2000-02-29"), Some(11_016));
+        assert_eq!(days_from_date("2023-02-29"), None);
+        assert_eq!(days_from_date("2023-13-01"), None);
+        assert_eq!(days_from_date("2023-1-01"), None);
+        assert_eq!(date_from_days(19_716), "2023-12-25");
+        for z in [-1, 0, 59, 10_000, 20_000, 2_000_000] {
+            assert_eq!(days_from_date(&date_from_days(z)), Some(z));
+        }
+    }
 
     #[test]
     fn civil_dates_match_known_days() {

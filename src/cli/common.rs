@@ -449,6 +449,31 @@ pub struct Scored {
     pub sentiment_confidence: f32,
 }
 
+/// Extract an article's quotes and classify each with the stance and sentiment models.
+pub fn score_article(
+    input: &ArticleArgs,
+    art: &stance::articles::Article,
+    st: &stance::pipeline::Pipeline,
+    se: &stance::pipeline::Pipeline,
+) -> Vec<Scored> {
+    input
+        .extract(art)
+        .into_iter()
+        .map(|q| {
+            let ps = st.predict_one(&q.text);
+            let pe = se.predict_one(&q.text);
+            Scored {
+                stance: st.labels()[ps.label].clone(),
+                stance_confidence: ps.probabilities[ps.label],
+                stance_probs: ps.probabilities,
+                sentiment: se.labels()[pe.label].clone(),
+                sentiment_confidence: pe.probabilities[pe.label],
+                quote: q,
+            }
+        })
+        .collect()
+}
+
 /// Writes quote rows as table, JSONL or CSV.
 pub struct QuoteWriter {
     format: Format,

@@ -12,7 +12,7 @@ use super::common::{stdout, DataArgs, Format, ModelChoice};
 /// Evaluate a model.
 #[derive(Debug, ClapArgs)]
 #[command(
-    after_help = "Example:\n  stance evaluate --model mr.model --data test.csv\n  stance evaluate --model mr.model --data test.csv --format json"
+    after_help = "Example:\n  stance evaluate --model mr.model --data test.csv\n  stance evaluate --model mr.model --data test.csv --format json\n  stance evaluate --data datasets/quotes.csv --label-column stance --split test --html eval.html"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -22,9 +22,19 @@ pub struct Args {
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// Also write an HTML page: confusion heatmap, per-class bars, calibration plot and the
+    /// most confident mistakes (self-contained, written atomically).
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
+    /// Overwrite an existing --html file.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(a: Args) -> Result<()> {
+    if let Some(path) = a.html.as_ref().filter(|h| h.exists() && !a.force) {
+        return Err(stance::Error::Exists { path: path.clone() }.into());
+    }
     let p = a.model.load()?;
     let d = a.data.read()?;
     let eval = evaluate(&p, &d.texts, &d.labels);
@@ -37,6 +47,18 @@ pub fn run(a: Args) -> Result<()> {
         Format::Table | Format::Csv => write_table(&mut out, &eval)?,
     }
     out.flush()?;
+    if let Some(path) = &a.html {
+        let model = a.model.model.as_ref().map_or_else(
+            || {
+                format!(
+                    "built-in {} model",
+                    stance::defaults::Task::from(a.model.task).name()
+                )
+            },
+            |m| m.display().to_string(),
+        );
+        super::report::evaluation_html(path, a.force, &p, &model, &d, &eval)?;
+    }
     Ok(())
 }
 

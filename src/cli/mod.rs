@@ -6,6 +6,7 @@ mod data;
 mod evaluate;
 mod extract;
 mod predict;
+mod report;
 mod score;
 mod train;
 
@@ -38,6 +39,8 @@ enum Command {
     Cv(cv::Args),
     /// Dataset tools: `data check` validates a labelled dataset.
     Data(data::Args),
+    /// Write one self-contained HTML page: quotes highlighted by stance, speakers, timeline, filters.
+    Report(report::Args),
 }
 
 /// Run the chosen subcommand.
@@ -50,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Predict(a) => predict::run(a),
         Command::Cv(a) => cv::run(a),
         Command::Data(a) => data::run(a),
+        Command::Report(a) => report::run(a),
     }
 }

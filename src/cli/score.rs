@@ -13,7 +13,8 @@ use stance::defaults::Task;
 use stance::pipeline::Pipeline;
 
 use super::common::{
-    csv_field, ellipsize, for_each_article_batch, stdout, ArticleArgs, Format, QuoteWriter, Scored,
+    csv_field, ellipsize, for_each_article_batch, score_article, stdout, ArticleArgs, Format,
+    QuoteWriter, Scored,
 };
 
 /// Rows of the output.
@@ -122,25 +123,6 @@ pub fn run(a: Args) -> Result<()> {
         By::Speaker => write_speakers(&mut out, a.format, &speakers, &stance_m, &sent_m)?,
     }
     Ok(())
-}
-
-fn score_article(input: &ArticleArgs, art: &Article, st: &Pipeline, se: &Pipeline) -> Vec<Scored> {
-    input
-        .extract(art)
-        .into_iter()
-        .map(|q| {
-            let ps = st.predict_one(&q.text);
-            let pe = se.predict_one(&q.text);
-            Scored {
-                stance: st.labels()[ps.label].clone(),
-                stance_confidence: ps.probabilities[ps.label],
-                stance_probs: ps.probabilities,
-                sentiment: se.labels()[pe.label].clone(),
-                sentiment_confidence: pe.probabilities[pe.label],
-                quote: q,
-            }
-        })
-        .collect()
 }
 
 fn write_article(
