@@ -432,6 +432,16 @@ impl LineReader {
         })
     }
 
+    /// The input's name as given (`-` for stdin).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// 1-based number of the line last read (0 before the first).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
     /// The next line, or `None` at the end.
     pub fn next_line(&mut self) -> Result<Option<String>> {
         self.buf.clear();

@@ -203,6 +203,11 @@ impl LabelFile {
         self.session.len()
     }
 
+    /// The normalised texts of the file's rows, in no particular order.
+    pub fn labelled_texts(&self) -> impl Iterator<Item = &str> {
+        self.labelled.iter().map(String::as_str)
+    }
+
     /// Whether a row with this text (normalised) is in the file.
     pub fn contains(&self, text: &str) -> bool {
         self.labelled.contains(&normalized_text(text))
@@ -285,6 +290,14 @@ impl LabelFile {
         self.rows -= 1;
         Ok(Some(values))
     }
+}
+
+/// A stable row id for a text: `l` and the first 12 hex digits of the SHA-256 of its
+/// normalised form, so the same text gets the same id in every session.
+pub fn row_id(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(normalized_text(text).as_bytes());
+    format!("l{}", crate::data::hex(&d[..6]))
 }
 
 fn csv_io(path: &Path, e: csv::Error) -> Error {

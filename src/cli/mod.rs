@@ -5,6 +5,7 @@ mod cv;
 mod data;
 mod evaluate;
 mod extract;
+mod label;
 mod predict;
 mod score;
 mod train;
@@ -38,6 +39,8 @@ enum Command {
     Cv(cv::Args),
     /// Dataset tools: `data check` validates a labelled dataset.
     Data(data::Args),
+    /// Label the quotes of articles from the terminal, most uncertain first, into a dataset.
+    Label(label::Args),
 }
 
 /// Run the chosen subcommand.
@@ -50,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Predict(a) => predict::run(a),
         Command::Cv(a) => cv::run(a),
         Command::Data(a) => data::run(a),
+        Command::Label(a) => label::run(a),
     }
 }
