@@ -427,7 +427,10 @@ mod tests {
         // 7 of 8 trigrams shared with the first text, 9 distinct in all.
         let j = idx.max_jaccard("we will respond with force if they cross the border");
         assert!((j - 7.0 / 9.0).abs() < 1e-12, "{j}");
-        assert_eq!(idx.max_jaccard("The talks resume on Monday in Geneva!"), 1.0);
+        assert_eq!(
+            idx.max_jaccard("The talks resume on Monday in Geneva!"),
+            1.0
+        );
         assert_eq!(idx.max_jaccard("completely different words here"), 0.0);
         assert_eq!(idx.len(), 2);
     }

@@ -219,12 +219,7 @@ impl LabelFile {
         let fields: Vec<&str> = self
             .headers
             .iter()
-            .map(|h| {
-                values
-                    .iter()
-                    .find(|(k, _)| k == h)
-                    .map_or("", |(_, v)| *v)
-            })
+            .map(|h| values.iter().find(|(k, _)| k == h).map_or("", |(_, v)| *v))
             .collect();
         let mut line = Vec::new();
         let mut w = csv::Writer::from_writer(&mut line);
@@ -266,7 +261,9 @@ impl LabelFile {
         if bytes.len() != at + line.len() || &bytes[at..] != line.as_slice() {
             return Err(Error::io(
                 &self.path,
-                std::io::Error::other("the file changed since its last row was written; not undoing"),
+                std::io::Error::other(
+                    "the file changed since its last row was written; not undoing",
+                ),
             ));
         }
         crate::util::write_atomic(&self.path, &bytes[..at], true)?;
@@ -350,7 +347,8 @@ mod tests {
     fn creates_with_header_appends_and_finds_texts_normalised() {
         let d = dir("append");
         let p = d.join("l.csv");
-        let (mut f, repair) = LabelFile::open(&p, &["text", "stance", "source"], &["text"]).unwrap();
+        let (mut f, repair) =
+            LabelFile::open(&p, &["text", "stance", "source"], &["text"]).unwrap();
         assert!(repair.is_none());
         assert_eq!(f.rows(), 0);
         f.append(&[
@@ -405,8 +403,10 @@ mod tests {
         let p = d.join("l.csv");
         std::fs::write(&p, "text,stance\nold,neutral\n").unwrap();
         let (mut f, _) = LabelFile::open(&p, &[], &["text"]).unwrap();
-        f.append(&[("text", "one"), ("stance", "threatening")]).unwrap();
-        f.append(&[("text", "two"), ("stance", "conciliatory")]).unwrap();
+        f.append(&[("text", "one"), ("stance", "threatening")])
+            .unwrap();
+        f.append(&[("text", "two"), ("stance", "conciliatory")])
+            .unwrap();
         let v = f.undo().unwrap().unwrap();
         assert_eq!(
             v,
@@ -428,7 +428,9 @@ mod tests {
         let mut other = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
         other.write_all(b"foreign,neutral\n").unwrap();
         assert!(f.undo().is_err());
-        assert!(std::fs::read_to_string(&p).unwrap().ends_with("foreign,neutral\n"));
+        assert!(std::fs::read_to_string(&p)
+            .unwrap()
+            .ends_with("foreign,neutral\n"));
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

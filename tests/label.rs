@@ -61,7 +61,11 @@ fn rows(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            assert_eq!(r.len(), header.len(), "a row with the wrong number of fields");
+            assert_eq!(
+                r.len(),
+                header.len(),
+                "a row with the wrong number of fields"
+            );
             header
                 .iter()
                 .cloned()
@@ -128,7 +132,10 @@ fn exactly_the_answered_rows_are_appended_with_their_quote_details() {
     );
     let t = texts(&got);
     assert_eq!(t[..2], order[..2]);
-    assert_eq!(t[2], order[3], "the undone quote is shown again and relabelled");
+    assert_eq!(
+        t[2], order[3],
+        "the undone quote is shown again and relabelled"
+    );
     assert!(!t.contains(&order[2]), "the skipped quote is not written");
     for r in &got {
         let speaker = quotes
@@ -137,7 +144,11 @@ fn exactly_the_answered_rows_are_appended_with_their_quote_details() {
         assert_eq!(&r["speaker"], speaker);
         assert!(r["source"].starts_with(&articles()), "{}", r["source"]);
         assert!(r["split"] == "train" || r["split"] == "test");
-        assert!(r["id"].starts_with('l') && r["id"].len() == 13, "{}", r["id"]);
+        assert!(
+            r["id"].starts_with('l') && r["id"].len() == 13,
+            "{}",
+            r["id"]
+        );
         assert_eq!(r["sentiment"], "", "stance only was asked");
     }
     assert!(stderr(&o).contains("labelled 4 quotes (1 skipped, 1 undone"));
@@ -201,13 +212,20 @@ fn a_killed_session_resumes_without_repeats_or_lost_rows() {
     let before = std::fs::read(&into).unwrap();
     let (header, got) = rows(&into);
     assert_eq!(header, HEADER);
-    assert_eq!(got.len(), first, "every answer given before the kill is kept");
+    assert_eq!(
+        got.len(),
+        first,
+        "every answer given before the kill is kept"
+    );
 
     // Restart with more answers than quotes left: it stops when none are left.
     let o = label(&into, &"t\nc\nn\n".repeat(10), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains(&format!("{} quotes to label ({first} already in", all.len() - first)),
+        stderr(&o).contains(&format!(
+            "{} quotes to label ({first} already in",
+            all.len() - first
+        )),
         "{}",
         stderr(&o)
     );
@@ -236,7 +254,8 @@ fn a_torn_last_row_is_removed_reported_and_its_quote_offered_again() {
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("removed an incomplete row at line 3") && err.contains("Not a single container"),
+        err.contains("removed an incomplete row at line 3")
+            && err.contains("Not a single container"),
         "{err}"
     );
     assert!(err.contains("15 quotes to label (1 already in"), "{err}");
@@ -272,7 +291,11 @@ fn an_existing_dataset_keeps_its_columns_and_its_texts_are_not_shown_again() {
     std::fs::write(d.join("nolabel.csv"), "text,label\nx,y\n").unwrap();
     let o = label(&d.join("nolabel.csv"), "t\n", &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no column named \"stance\""), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no column named \"stance\""),
+        "{}",
+        stderr(&o)
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }
 
@@ -307,7 +330,11 @@ fn without_answers_a_non_terminal_stdin_is_a_usage_error() {
 fn retraining_waits_for_two_rows_of_each_label() {
     let d = tmpdir("retrain");
     let into = d.join("l.csv");
-    let o = label(&into, "t\nt\nt\nc\n", &["--retrain-every", "2", "--batch", "2"]);
+    let o = label(
+        &into,
+        "t\nt\nt\nc\n",
+        &["--retrain-every", "2", "--batch", "2"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("kept the stance model: needs 2 rows of each label, has threatening 2, conciliatory 0, neutral 0"),
@@ -327,4 +354,21 @@ fn retraining_waits_for_two_rows_of_each_label() {
     );
     assert_eq!(rows(&into).1.len(), 8);
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn help_shows_keys_defaults_and_an_example() {
+    let o = bin().args(["label", "--help"]).output().unwrap();
+    assert!(o.status.success());
+    let s = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "Example:",
+        "Keys: t / c / n",
+        "[default: uncertainty]",
+        "[default: margin]",
+        "[default: 10]",
+        "[default: 0.2]",
+    ] {
+        assert!(s.contains(want), "{want}: {s}");
+    }
 }

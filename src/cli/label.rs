@@ -46,7 +46,7 @@ const SENTIMENT_KEYS: [(char, &str); 3] = [('-', "negative"), ('0', "neutral"), 
 negative / neutral / positive sentiment with --task both (only - / 0 / + with --task sentiment); \
 s skip, u undo the last answer, q quit. Every answer is saved at once; run the same command \
 again to continue.\n\n\
-Example:\n  stance label --articles news/ --into my_quotes.csv\n  stance label --articles news/ --into my_quotes.csv --task both --retrain-every 50\n  printf 't\\nc+\\nq\\n' | stance label --articles a.txt --into l.csv --task both --answers -"
+Example:\n  stance label --articles news/ --into my_quotes.csv\n  stance label --articles news/ --into my_quotes.csv --task both --retrain-every 50\n  printf 'c+\\nt-\\nq\\n' | stance label --articles a.txt --into l.csv --task both --answers -"
 )]
 pub struct Args {
     /// Article files, directories (recursive: *.txt, *.jsonl) or `-` for stdin.
@@ -304,8 +304,9 @@ impl Answers {
                     }
                     if matches!(c, 's' | 'u' | 'q') {
                         ui.line(&c.to_string());
-                        return Ok(Some(parse_answer(&c.to_string(), tasks)
-                            .map_err(UsageError)?));
+                        return Ok(Some(
+                            parse_answer(&c.to_string(), tasks).map_err(UsageError)?,
+                        ));
                     }
                     let task = tasks[keys.chars().count()];
                     if keys_of(task).iter().any(|(kc, _)| *kc == c) {
@@ -441,14 +442,16 @@ impl Ui {
                 .zip(pred.probabilities.iter().copied())
                 .collect();
             probs.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let shown: Vec<String> = probs
-                .iter()
-                .map(|(l, v)| format!("{l} {v:.2}"))
-                .collect();
+            let shown: Vec<String> = probs.iter().map(|(l, v)| format!("{l} {v:.2}")).collect();
             eprintln!("  {d}model{r} {:<10} {}", task.name(), shown.join("  "));
         }
+        let then = if tasks.len() > 1 {
+            ", then sentiment - · 0 · +"
+        } else {
+            ""
+        };
         self.prompt(&format!(
-            "  {} · s skip · u undo · q quit ▸ ",
+            "  {}{then} · s skip · u undo · q quit ▸ ",
             key_hint(tasks[0])
         ));
     }
@@ -516,10 +519,14 @@ pub fn run(a: Args) -> Result<()> {
         return Err(UsageError(format!("--test-share {}: must be in [0, 1]", a.test_share)).into());
     }
     if a.answers.as_deref() == Some("-") && a.articles.iter().any(|p| p == "-") {
-        return Err(UsageError("--answers - and --articles - cannot both read stdin".into()).into());
+        return Err(
+            UsageError("--answers - and --articles - cannot both read stdin".into()).into(),
+        );
     }
     if a.sentiment_model.is_some() && a.task != LabelTask::Both {
-        return Err(UsageError("--sentiment-model goes with --task both; use --model".into()).into());
+        return Err(
+            UsageError("--sentiment-model goes with --task both; use --model".into()).into(),
+        );
     }
     let tasks = a.task.tasks();
     let ui = Ui {
@@ -527,20 +534,29 @@ pub fn run(a: Args) -> Result<()> {
     };
     let mut answers = match &a.answers {
         Some(f) => Answers::Lines(LineReader::open(f, false)?),
-        None if std::io::stdin().is_terminal() => match RawTerminal::enter() {
-            Some(t) => Answers::Keys(t),
-            None => {
-                ui.line("(the terminal cannot read single keys: type each answer and press Enter)");
-                Answers::TypedLines(std::io::stdin())
+        // Keys come from the terminal, also when the articles come down a pipe.
+        None if std::io::stdin().is_terminal() || a.articles.iter().any(|p| p == "-") => {
+            match RawTerminal::enter() {
+                Some(t) => Answers::Keys(t),
+                None if std::io::stdin().is_terminal() => {
+                    ui.line(
+                        "(the terminal cannot read single keys: type each answer and press Enter)",
+                    );
+                    Answers::TypedLines(std::io::stdin())
+                }
+                None => {
+                    return Err(UsageError(
+                        "no terminal to read keys from: pass --answers FILE".into(),
+                    )
+                    .into())
+                }
             }
-        },
-        None => {
-            return Err(UsageError(
-                "stdin is not a terminal: pass --answers FILE (or --answers - to read them from stdin)"
-                    .into(),
-            )
-            .into())
         }
+        None => return Err(UsageError(
+            "stdin is not a terminal: pass --answers FILE (or --answers - to read them from stdin)"
+                .into(),
+        )
+        .into()),
     };
 
     let mut required = vec!["text"];
@@ -635,10 +651,7 @@ pub fn run(a: Args) -> Result<()> {
                             ));
                             *m = p;
                         }
-                        Err(why) => ui.line(&format!(
-                            "\n(kept the {} model: {why})",
-                            t.name()
-                        )),
+                        Err(why) => ui.line(&format!("\n(kept the {} model: {why})", t.name())),
                     }
                 }
             }
@@ -650,14 +663,18 @@ pub fn run(a: Args) -> Result<()> {
                         models.iter().map(|(_, m)| m.predict(&texts)).collect();
                     (0..texts.len())
                         .map(|i| {
-                            preds.iter().map(|p| by.score(&p[i].probabilities)).sum::<f64>()
+                            preds
+                                .iter()
+                                .map(|p| by.score(&p[i].probabilities))
+                                .sum::<f64>()
                                 / preds.len() as f64
                         })
                         .collect()
                 }
             };
             let order = active::order(strategy, &scores, &mut rng);
-            let sel = active::select_diverse(&order, &texts, &mut seen, a.batch, NEAR_DUPLICATE_JACCARD);
+            let sel =
+                active::select_diverse(&order, &texts, &mut seen, a.batch, NEAR_DUPLICATE_JACCARD);
             near_dups += sel.near_duplicates.len();
             let gone: HashSet<usize> = sel
                 .chosen
@@ -753,7 +770,10 @@ mod tests {
         let st = [Task::Stance];
         let both = [Task::Stance, Task::Sentiment];
         let se = [Task::Sentiment];
-        assert_eq!(parse_answer("t", &st), Ok(Answer::Label(vec!["threatening"])));
+        assert_eq!(
+            parse_answer("t", &st),
+            Ok(Answer::Label(vec!["threatening"]))
+        );
         assert_eq!(
             parse_answer("C+", &both),
             Ok(Answer::Label(vec!["conciliatory", "positive"]))
@@ -780,11 +800,18 @@ mod tests {
 
     #[test]
     fn paragraph_is_the_line_holding_the_quote_start() {
-        let text: Vec<char> = "Title\n\nHe said \"we go\" today.\nNext line.".chars().collect();
+        let text: Vec<char> = "Title\n\nHe said \"we go\" today.\nNext line."
+            .chars()
+            .collect();
         let start = 16;
         let (p, (s, e)) = paragraph_around(&text, start, start + 5);
         assert_eq!(p, "He said \"we go\" today.");
-        assert_eq!(&p.chars().collect::<Vec<_>>()[s..e].iter().collect::<String>(), "we go");
+        assert_eq!(
+            &p.chars().collect::<Vec<_>>()[s..e]
+                .iter()
+                .collect::<String>(),
+            "we go"
+        );
         // A quote running past the paragraph end is clipped to it.
         let (p, (_, e)) = paragraph_around(&text, start, text.len());
         assert_eq!(e, p.chars().count());
