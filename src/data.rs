@@ -308,7 +308,12 @@ fn unterminated_quote(path: &str, body: &[u8], line_at: &dyn Fn(u64) -> u64) -> 
 /// Read a whole CSV file (path or `-`) into a [`crate::dataset::Table`] by header name.
 pub fn read_table(path: &str, lossy: bool) -> Result<crate::dataset::Table> {
     let bytes = read_input(path)?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    parse_table(path, &bytes, lossy)
+}
+
+/// Parse CSV bytes into a [`crate::dataset::Table`]; `path` names the source in errors.
+pub fn parse_table(path: &str, bytes: &[u8], lossy: bool) -> Result<crate::dataset::Table> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::EmptyInput {
             file: path.to_string(),
@@ -425,6 +430,16 @@ impl LineReader {
             replaced: 0,
             buf: Vec::new(),
         })
+    }
+
+    /// The input's name as given (`-` for stdin).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// 1-based number of the line last read (0 before the first).
+    pub fn line(&self) -> u64 {
+        self.line
     }
 
     /// The next line, or `None` at the end.

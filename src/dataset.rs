@@ -172,6 +172,15 @@ fn sorted_intersection(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
+/// A text as compared for identity: lowercased Unicode words joined by single spaces, so
+/// case, punctuation and spacing do not make two texts different.
+pub fn normalized_text(s: &str) -> String {
+    s.unicode_words()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// What to check.
 #[derive(Debug, Clone)]
 pub struct CheckRules {
@@ -328,12 +337,7 @@ pub fn check(
         report.columns.insert(t.headers[c].clone(), counts);
     }
     if let Some(sc) = split {
-        let norm = |s: &str| -> String {
-            s.unicode_words()
-                .map(|w| w.to_lowercase())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let norm = normalized_text;
         let mut splits: HashMap<String, HashSet<&str>> = HashMap::new();
         for (i, (_, r)) in t.rows.iter().enumerate() {
             splits

@@ -16,16 +16,20 @@
 //! | accuracy, macro-F1, confusion, cross-validation | [`metrics`] |
 //! | dataset checks: balance, near-duplicates, split leaks | [`dataset`] |
 //! | self-contained HTML reports: quotes by stance and speaker; a model's errors | [`report`] |
+//! | what to label next: uncertainty, diversified batches | [`active`] |
+//! | a labelled CSV grown one durable row at a time | [`labelfile`] |
 //!
 //! Errors are one enum, [`Error`]; randomness is one seeded generator, [`util::Rng`].
 #![warn(missing_docs)]
 
+pub mod active;
 pub mod articles;
 pub mod data;
 pub mod dataset;
 pub mod defaults;
 pub mod error;
 pub mod features;
+pub mod labelfile;
 pub mod metrics;
 pub mod models;
 pub mod pipeline;

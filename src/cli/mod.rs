@@ -5,6 +5,7 @@ mod cv;
 mod data;
 mod evaluate;
 mod extract;
+mod label;
 mod predict;
 mod report;
 mod score;
@@ -41,6 +42,8 @@ enum Command {
     Data(data::Args),
     /// Write one self-contained HTML page: quotes highlighted by stance, speakers, timeline, filters.
     Report(report::Args),
+    /// Label the quotes of articles from the terminal, most uncertain first, into a dataset.
+    Label(label::Args),
 }
 
 /// Run the chosen subcommand.
@@ -54,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cv(a) => cv::run(a),
         Command::Data(a) => data::run(a),
         Command::Report(a) => report::run(a),
+        Command::Label(a) => label::run(a),
     }
 }
