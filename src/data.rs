@@ -227,18 +227,8 @@ fn parse_csv(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled) -
         Some((col, _)) => Some(find(col).ok_or_else(|| missing(col))?),
         None => None,
     };
-    // Line numbers come from byte offsets: csv's line counter and record offsets are one
-    // short in CRLF files (they point at the previous terminator's LF), hence `<=`.
-    let newlines: Vec<usize> = body
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .map(|(i, _)| i)
-        .collect();
-    let line_at = |byte: u64| newlines.partition_point(|&n| (n as u64) <= byte) as u64 + 1;
-    if body.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-        return Err(unterminated_quote(path, body, &line_at));
-    }
+    let line_at = line_finder(body);
+    check_quotes_balanced(path, body, &line_at)?;
     let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -272,6 +262,26 @@ fn parse_csv(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled) -
             })
         })();
         accept(path, line, row, opts, out)?;
+    }
+    Ok(())
+}
+
+/// Maps a record's byte offset to its 1-based line. Line numbers come from byte offsets:
+/// csv's line counter and record offsets are one short in CRLF files (they point at the
+/// previous terminator's LF), hence `<=`.
+fn line_finder(body: &[u8]) -> impl Fn(u64) -> u64 {
+    let newlines: Vec<usize> = body
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    move |byte: u64| newlines.partition_point(|&n| (n as u64) <= byte) as u64 + 1
+}
+
+fn check_quotes_balanced(path: &str, body: &[u8], line_at: &dyn Fn(u64) -> u64) -> Result<()> {
+    if body.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        return Err(unterminated_quote(path, body, line_at));
     }
     Ok(())
 }
@@ -320,16 +330,8 @@ pub fn parse_table(path: &str, bytes: &[u8], lossy: bool) -> Result<crate::datas
             reason: "the file is empty".into(),
         });
     }
-    let newlines: Vec<usize> = body
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .map(|(i, _)| i)
-        .collect();
-    let line_at = |byte: u64| newlines.partition_point(|&n| (n as u64) <= byte) as u64 + 1;
-    if body.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-        return Err(unterminated_quote(path, body, &line_at));
-    }
+    let line_at = line_finder(body);
+    check_quotes_balanced(path, body, &line_at)?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let headers: Vec<String> = rdr
         .byte_headers()
