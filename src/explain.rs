@@ -235,9 +235,9 @@ mod tests {
         assert_eq!(e.label, 1);
         assert_eq!(e.terms[0].term, "attack");
         assert_eq!(e.terms[0].words, ["attack"]);
-        assert!((e.terms[0].value - 0.707_107).abs() < 1e-5);
-        assert!((e.terms[0].contributions[1] - 1.414_214).abs() < 1e-5);
-        assert!((e.terms[0].contributions[0] + 1.414_214).abs() < 1e-5);
+        assert!((e.terms[0].value - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-5);
+        assert!((e.terms[0].contributions[1] - std::f32::consts::SQRT_2).abs() < 1e-5);
+        assert!((e.terms[0].contributions[0] + std::f32::consts::SQRT_2).abs() < 1e-5);
         assert_eq!(e.terms[1].term, "the");
         assert_eq!(e.terms[1].words, ["The", "the"]);
         assert_eq!(e.terms[1].contributions, [0.0, 0.0]);
@@ -261,7 +261,7 @@ mod tests {
         let top = top_ngrams(&p, "attack talk", 3);
         assert_eq!(top.len(), 1);
         assert_eq!(top[0].term, "talk");
-        assert!((top[0].contributions[0] - 1.414_214).abs() < 1e-5);
+        assert!((top[0].contributions[0] - std::f32::consts::SQRT_2).abs() < 1e-5);
     }
 
     #[test]

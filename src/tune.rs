@@ -161,6 +161,9 @@ impl SearchSpace {
     }
 }
 
+/// The part of a candidate that decides its features: n-grams, char n-grams, min_df.
+type FeatureKey = ((u8, u8), Option<(u8, u8)>, u32);
+
 /// One configuration of the search.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -247,8 +250,8 @@ impl Candidate {
         s
     }
 
-    fn feature_key(&self) -> (u8, u8, Option<(u8, u8)>, u32) {
-        (self.ngrams.0, self.ngrams.1, self.char_ngrams, self.min_df)
+    fn feature_key(&self) -> FeatureKey {
+        (self.ngrams, self.char_ngrams, self.min_df)
     }
 }
 
@@ -349,7 +352,7 @@ pub fn tune<S: AsRef<str> + Sync>(
     }
     let cands = candidates(space, budget, &mut Rng::new(seed));
     // Configurations that share feature settings share each fold's vectorizer.
-    let mut groups: Vec<((u8, u8, Option<(u8, u8)>, u32), Vec<usize>)> = Vec::new();
+    let mut groups: Vec<(FeatureKey, Vec<usize>)> = Vec::new();
     for (i, c) in cands.iter().enumerate() {
         match groups.iter_mut().find(|g| g.0 == c.feature_key()) {
             Some(g) => g.1.push(i),

@@ -114,7 +114,7 @@ fn write_explanation(
         .labels
         .iter()
         .zip(&e.probabilities)
-        .map(|(l, p)| format!("{l} {p:.3}"))
+        .map(|(l, p)| format!("{l} {p:.4}"))
         .collect();
     writeln!(out, "text        {}", ellipsize(text, 100))?;
     writeln!(
