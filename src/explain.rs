@@ -74,7 +74,9 @@ fn centred(v: &[f32]) -> Vec<f32> {
 /// Take one text's decision apart into its n-grams' contributions.
 pub fn explain(p: &Pipeline, text: &str) -> Explanation {
     let (idx, val) = p.vectorizer.transform_one(text);
-    let spans = p.vectorizer.term_spans(text);
+    let mut spans = p.vectorizer.term_spans(text);
+    // By column (stable, so each term's spans stay in text order), for a range lookup.
+    spans.sort_by_key(|s| s.0);
     let vocab = p.vectorizer.vocabulary();
     let m = &p.model;
     let k = m.n_classes();
@@ -90,7 +92,9 @@ pub fn explain(p: &Pipeline, text: &str) -> Explanation {
                 *s += c as f64;
             }
             let mut words: Vec<String> = Vec::new();
-            for &(_, a, b) in spans.iter().filter(|s| s.0 == j) {
+            let from = spans.partition_point(|s| s.0 < j);
+            let to = spans.partition_point(|s| s.0 <= j);
+            for &(_, a, b) in &spans[from..to] {
                 let w = text[a..b].to_string();
                 if !words.contains(&w) {
                     words.push(w);
