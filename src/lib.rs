@@ -18,16 +18,21 @@
 //! | self-contained HTML reports: quotes by stance and speaker; a model's errors | [`report`] |
 //! | what to label next: uncertainty, diversified batches | [`active`] |
 //! | a labelled CSV grown one durable row at a time | [`labelfile`] |
+//! | cross-validation, learning curves, stratified sampling | [`cv`] |
+//! | hyperparameter search by cross-validation | [`tune`] |
+//! | per-n-gram contributions to a decision; strongest features | [`explain`] |
 //!
 //! Errors are one enum, [`Error`]; randomness is one seeded generator, [`util::Rng`].
 #![warn(missing_docs)]
 
 pub mod active;
 pub mod articles;
+pub mod cv;
 pub mod data;
 pub mod dataset;
 pub mod defaults;
 pub mod error;
+pub mod explain;
 pub mod features;
 pub mod labelfile;
 pub mod metrics;
@@ -36,6 +41,7 @@ pub mod pipeline;
 pub mod quotes;
 pub mod report;
 pub mod text;
+pub mod tune;
 pub mod util;
 
 pub use error::{Error, Result};

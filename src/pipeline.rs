@@ -66,6 +66,9 @@ pub struct TrainingMeta {
     pub converged: Option<bool>,
     /// How the probabilities' temperature was set.
     pub calibration: Option<String>,
+    /// The search that chose the settings, for a model written by `stance tune`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<crate::tune::TuningRecord>,
 }
 
 /// The JSON header of a model file.
@@ -171,6 +174,12 @@ impl Pipeline {
             label: argmax(&p),
             probabilities: p,
         }
+    }
+
+    /// Class scores of one text, before the temperature (label order).
+    pub fn scores_one(&self, text: &str) -> Vec<f32> {
+        let (idx, val) = self.vectorizer.transform_one(text);
+        self.model.scores(&idx, &val)
     }
 
     /// Predict many texts in parallel, in input order.
@@ -346,6 +355,105 @@ impl Pipeline {
     }
 }
 
+/// What calibrated training measured on its held-out slice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationReport {
+    /// Rows held out to fit the temperature.
+    pub held_out: usize,
+    /// The model's temperature before calibration.
+    pub temperature_before: f32,
+    /// The fitted temperature.
+    pub temperature: f32,
+    /// Expected calibration error on the held-out rows (10 bins) before.
+    pub ece_before: f64,
+    /// After; measured on the rows the temperature was fitted on, so optimistic.
+    pub ece_after: f64,
+}
+
+/// Expected calibration error (10 bins) of `softmax(score / t)` against `y`.
+fn ece_at(scores: &[Vec<f32>], y: &[usize], t: f32) -> f64 {
+    let (conf, ok): (Vec<f64>, Vec<bool>) = scores
+        .iter()
+        .zip(y)
+        .map(|(s, &c)| {
+            let mut p: Vec<f32> = s.iter().map(|v| v / t).collect();
+            crate::models::softmax_in_place(&mut p);
+            let best = argmax(&p);
+            (p[best] as f64, best == c)
+        })
+        .unzip();
+    crate::metrics::reliability(&conf, &ok, 10).ece
+}
+
+impl Pipeline {
+    /// Fit with temperature scaling. A stratified `fraction` of the rows (drawn with
+    /// `Rng::new(seed)`) is held out; a pipeline is fitted on the rest; one temperature is
+    /// fitted to the held-out rows' scores by least log-loss
+    /// ([`fit_temperature`](crate::models::fit_temperature)). The pipeline is then fitted again on
+    /// all rows and given that temperature: it predicts the same labels as
+    /// [`fit`](Self::fit) on the same rows, and only its probabilities change. (Keeping the
+    /// model fitted on the rest instead gave similar calibration on the five public sentence
+    /// sets, with the accuracy of 10% less data.)
+    /// The temperature and how it was set are recorded in `training.calibration`.
+    pub fn fit_calibrated<S: AsRef<str> + Sync>(
+        texts: &[S],
+        labels: &[String],
+        features: &FeatureValidParams,
+        model: &ModelSettings,
+        training: TrainingMeta,
+        fraction: f64,
+        seed: u64,
+    ) -> Result<(Pipeline, CalibrationReport)> {
+        if !(fraction > 0.0 && fraction < 1.0) {
+            return Err(Error::Param {
+                name: "calibration-fraction",
+                reason: format!("{fraction}: must be in (0, 1)"),
+            });
+        }
+        let (names, y) = crate::cv::encode_labels(labels);
+        let (rest, held) =
+            crate::cv::stratified_split(&y, fraction, &mut crate::util::Rng::new(seed));
+        if held.is_empty() {
+            return Err(Error::Training(format!(
+                "--calibration-fraction {fraction} of {} rows holds out no row",
+                texts.len()
+            )));
+        }
+        let rx: Vec<&str> = rest.iter().map(|&i| texts[i].as_ref()).collect();
+        let rl: Vec<String> = rest.iter().map(|&i| labels[i].clone()).collect();
+        let part = Pipeline::fit(&rx, &rl, features, model, training.clone())?;
+        // The split leaves every class in the rest, so `part` has every label, sorted as
+        // `names`, and the held-out classes index its scores directly.
+        debug_assert_eq!(part.labels(), &names[..]);
+        let hs: Vec<Vec<f32>> = held
+            .iter()
+            .map(|&i| part.scores_one(texts[i].as_ref()))
+            .collect();
+        let hy: Vec<usize> = held.iter().map(|&i| y[i]).collect();
+        let before = part.model.temperature();
+        let t = crate::models::fit_temperature(&hs, &hy);
+        let report = CalibrationReport {
+            held_out: hs.len(),
+            temperature_before: before,
+            temperature: t,
+            ece_before: ece_at(&hs, &hy, before),
+            ece_after: ece_at(&hs, &hy, t),
+        };
+        let mut p = Pipeline::fit(texts, labels, features, model, training)?;
+        p.model.set_temperature(t);
+        p.header.temperature = t;
+        p.header.training.calibration = Some(format!(
+            "temperature {t} fitted by least log-loss on a stratified held-out {:.0}% ({} rows, seed {seed}); \
+             held-out ECE {:.4} at temperature {before}, {:.4} after; model refitted on all rows",
+            fraction * 100.0,
+            report.held_out,
+            report.ece_before,
+            report.ece_after,
+        ));
+        Ok((p, report))
+    }
+}
+
 fn bad(path: &Path, reason: String) -> Error {
     Error::BadModel {
         path: path.to_path_buf(),
@@ -428,5 +536,104 @@ impl<'a> Cursor<'a> {
             ));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FeatureParams;
+    use linfa::ParamGuard;
+
+    /// 20 rows per class; each text shares words with the other class, so the model is
+    /// not certain of everything.
+    fn data() -> (Vec<String>, Vec<String>) {
+        let a = ["strike", "attack", "force", "retaliate", "punish"];
+        let b = ["talk", "peace", "welcome", "dialogue", "agree"];
+        let shared = ["we", "will", "they", "now", "soon"];
+        let mut t = Vec::new();
+        let mut l = Vec::new();
+        for i in 0..20 {
+            t.push(format!("{} {} {}", shared[i % 5], a[i % 5], b[(i + 1) % 5]));
+            l.push("threat".to_string());
+            t.push(format!(
+                "{} {} {}",
+                shared[(i + 2) % 5],
+                b[i % 5],
+                a[(i + 3) % 5]
+            ));
+            l.push("calm".to_string());
+        }
+        (t, l)
+    }
+
+    #[test]
+    fn calibrated_training_keeps_the_labels_and_records_the_temperature() {
+        let (t, l) = data();
+        let f = FeatureParams::new().check().unwrap();
+        let m = ModelSettings::default();
+        let plain = Pipeline::fit(&t, &l, &f, &m, TrainingMeta::default()).unwrap();
+        let (cal, r) =
+            Pipeline::fit_calibrated(&t, &l, &f, &m, TrainingMeta::default(), 0.1, 3).unwrap();
+        // 10% of 20 rows per class: 2 per class.
+        assert_eq!(r.held_out, 4);
+        assert_eq!(r.temperature_before, 1.0);
+        assert_eq!(cal.model.temperature(), r.temperature);
+        assert_eq!(cal.header.temperature, r.temperature);
+        assert_eq!(cal.header.training.rows, 40);
+        let note = cal.header.training.calibration.clone().unwrap();
+        assert!(note.contains("held-out 10% (4 rows, seed 3)"), "{note}");
+        for (a, b) in plain.predict(&t).iter().zip(cal.predict(&t)) {
+            assert_eq!(a.label, b.label);
+        }
+        let back = Pipeline::from_bytes(&cal.to_bytes().unwrap(), Path::new("m")).unwrap();
+        assert_eq!(back.header, cal.header);
+        assert_eq!(back.model.temperature(), r.temperature);
+    }
+
+    #[test]
+    fn calibration_fraction_out_of_range_is_refused() {
+        let (t, l) = data();
+        let f = FeatureParams::new().check().unwrap();
+        for bad in [0.0, 1.0, -0.5, f64::NAN] {
+            let r = Pipeline::fit_calibrated(
+                &t,
+                &l,
+                &f,
+                &ModelSettings::default(),
+                TrainingMeta::default(),
+                bad,
+                1,
+            );
+            assert!(matches!(r, Err(Error::Param { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_tuning_record_survives_the_model_file_and_is_absent_otherwise() {
+        let (t, l) = data();
+        let f = FeatureParams::new().check().unwrap();
+        let m = ModelSettings::default();
+        let plain = Pipeline::fit(&t, &l, &f, &m, TrainingMeta::default()).unwrap();
+        let header = String::from_utf8_lossy(&plain.to_bytes().unwrap()).into_owned();
+        assert!(!header.contains("\"tuning\""));
+        let record = crate::tune::TuningRecord {
+            search_space: crate::tune::SearchSpace::default().describe(),
+            budget: 20,
+            tried: 20,
+            folds: 5,
+            seed: 42,
+            winner: "--model nb --ngrams 1-1 --min-df 1 --alpha 0.3".into(),
+            cv_macro_f1_mean: 0.8,
+            cv_macro_f1_std: 0.01,
+            cv_accuracy_mean: 0.81,
+        };
+        let meta = TrainingMeta {
+            tuning: Some(record.clone()),
+            ..TrainingMeta::default()
+        };
+        let p = Pipeline::fit(&t, &l, &f, &m, meta).unwrap();
+        let back = Pipeline::from_bytes(&p.to_bytes().unwrap(), Path::new("m")).unwrap();
+        assert_eq!(back.header.training.tuning, Some(record));
     }
 }

@@ -69,7 +69,17 @@ fn train_evaluate_predict_round_trip() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-    assert_eq!(keys, ["accuracy", "confusion", "macro_f1", "per_class"]);
+    assert_eq!(
+        keys,
+        [
+            "accuracy",
+            "confusion",
+            "ece",
+            "macro_f1",
+            "per_class",
+            "reliability"
+        ]
+    );
     assert_eq!(
         v["confusion"]["labels"],
         serde_json::json!(["calm", "threat"])
@@ -366,7 +376,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn help_shows_defaults_and_an_example() {
-    for cmd in ["train", "evaluate", "predict", "cv"] {
+    for cmd in ["train", "evaluate", "predict", "cv", "explain", "tune"] {
         let o = run(&[cmd, "--help"]);
         let s = stdout(&o);
         assert!(o.status.success());

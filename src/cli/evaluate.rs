@@ -4,15 +4,15 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use stance::metrics::Evaluation;
+use stance::metrics::{reliability, Evaluation, Reliability};
 use stance::pipeline::Pipeline;
 
-use super::common::{stdout, DataArgs, Format, ModelChoice};
+use super::common::{stdout, DataArgs, Format, ModelChoice, UsageError};
 
 /// Evaluate a model.
 #[derive(Debug, ClapArgs)]
 #[command(
-    after_help = "Example:\n  stance evaluate --model mr.model --data test.csv\n  stance evaluate --model mr.model --data test.csv --format json\n  stance evaluate --data datasets/quotes.csv --label-column stance --split test --html eval.html"
+    after_help = "Example:\n  stance evaluate --model mr.model --data test.csv\n  stance evaluate --model mr.model --data test.csv --format json --bins 15\n  stance evaluate --data datasets/quotes.csv --label-column stance --split test --html eval.html"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -29,22 +29,35 @@ pub struct Args {
     /// Overwrite an existing --html file.
     #[arg(long)]
     force: bool,
+    /// Equal-width confidence bins for the calibration figures (1 or more).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    bins: usize,
 }
 
 pub fn run(a: Args) -> Result<()> {
+    if a.bins == 0 {
+        return Err(UsageError("--bins 0: need at least 1".into()).into());
+    }
     if let Some(path) = a.html.as_ref().filter(|h| h.exists() && !a.force) {
         return Err(stance::Error::Exists { path: path.clone() }.into());
     }
     let p = a.model.load()?;
     let d = a.data.read()?;
-    let eval = evaluate(&p, &d.texts, &d.labels);
+    let (eval, rel) = evaluate(&p, &d.texts, &d.labels, a.bins);
     let mut out = stdout();
     match a.format {
         Format::Json | Format::Jsonl => {
-            serde_json::to_writer_pretty(&mut out, &to_json(&eval))?;
+            let mut o = to_json(&eval);
+            o["ece"] = serde_json::json!(rel.ece);
+            o["reliability"] = serde_json::json!(rel.bins);
+            serde_json::to_writer_pretty(&mut out, &o)?;
             writeln!(out)?;
         }
-        Format::Table | Format::Csv => write_table(&mut out, &eval)?,
+        Format::Table | Format::Csv => {
+            write_table(&mut out, &eval)?;
+            writeln!(out)?;
+            write_reliability(&mut out, &rel, p.header.temperature)?;
+        }
     }
     out.flush()?;
     if let Some(path) = &a.html {
@@ -63,8 +76,14 @@ pub fn run(a: Args) -> Result<()> {
 }
 
 /// Predict and compare. Labels the model does not know are added after the model's labels
-/// (never predicted, so they count as misses) and reported on stderr.
-pub fn evaluate(p: &Pipeline, texts: &[String], labels: &[String]) -> Evaluation {
+/// (never predicted, so they count as misses) and reported on stderr. The reliability table
+/// bins each prediction by its confidence (the predicted label's probability).
+pub fn evaluate(
+    p: &Pipeline,
+    texts: &[String],
+    labels: &[String],
+    bins: usize,
+) -> (Evaluation, Reliability) {
     let mut names: Vec<String> = p.labels().to_vec();
     let mut unknown: std::collections::BTreeMap<String, usize> = Default::default();
     let truth: Vec<usize> = labels
@@ -88,8 +107,17 @@ pub fn evaluate(p: &Pipeline, texts: &[String], labels: &[String]) -> Evaluation
             list.join(", ")
         );
     }
-    let pred: Vec<usize> = p.predict(texts).into_iter().map(|x| x.label).collect();
-    Evaluation::new(&names, &truth, &pred)
+    let preds = p.predict(texts);
+    let pred: Vec<usize> = preds.iter().map(|x| x.label).collect();
+    let confidence: Vec<f64> = preds
+        .iter()
+        .map(|x| x.probabilities[x.label] as f64)
+        .collect();
+    let correct: Vec<bool> = pred.iter().zip(&truth).map(|(p, t)| p == t).collect();
+    (
+        Evaluation::new(&names, &truth, &pred),
+        reliability(&confidence, &correct, bins),
+    )
 }
 
 /// The JSON shape documented in the README.
@@ -155,6 +183,43 @@ pub fn write_table(out: &mut impl Write, e: &Evaluation) -> std::io::Result<()> 
             write!(out, "  {:>cw$}", v)?;
         }
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Calibration figures: ECE and the reliability table.
+pub fn write_reliability(
+    out: &mut impl Write,
+    r: &Reliability,
+    temperature: f32,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "calibration (confidence = probability of the predicted label; temperature {temperature})"
+    )?;
+    writeln!(out, "ECE       {:.4}", r.ece)?;
+    writeln!(
+        out,
+        "{:>13}  {:>6}  {:>15}  {:>8}",
+        "confidence", "count", "mean confidence", "accuracy"
+    )?;
+    for b in &r.bins {
+        let (conf, acc) = if b.count > 0 {
+            (
+                format!("{:.4}", b.mean_confidence),
+                format!("{:.4}", b.accuracy),
+            )
+        } else {
+            ("-".to_string(), "-".to_string())
+        };
+        writeln!(
+            out,
+            "{:>13}  {:>6}  {:>15}  {:>8}",
+            format!("{:.2}-{:.2}", b.lower, b.upper),
+            b.count,
+            conf,
+            acc
+        )?;
     }
     Ok(())
 }

@@ -4,12 +4,14 @@ mod common;
 mod cv;
 mod data;
 mod evaluate;
+mod explain;
 mod extract;
 mod label;
 mod predict;
 mod report;
 mod score;
 mod train;
+mod tune;
 
 use clap::{Parser, Subcommand};
 
@@ -44,6 +46,10 @@ enum Command {
     Report(report::Args),
     /// Label the quotes of articles from the terminal, most uncertain first, into a dataset.
     Label(label::Args),
+    /// Show which n-grams moved a decision, or a model's strongest features per class.
+    Explain(explain::Args),
+    /// Search model kind, n-grams, min_df and regularisation by cross-validation.
+    Tune(tune::Args),
 }
 
 /// Run the chosen subcommand.
@@ -58,5 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(a) => data::run(a),
         Command::Report(a) => report::run(a),
         Command::Label(a) => label::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Tune(a) => tune::run(a),
     }
 }

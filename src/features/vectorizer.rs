@@ -302,7 +302,7 @@ impl Part {
         ptr.push(0);
         for (d, t) in chunk.iter().enumerate() {
             let d = d as u32;
-            extractor.each(t.as_ref(), &mut buf, &mut |term| {
+            extractor.each(t.as_ref(), &mut buf, &mut |term, _| {
                 let id = match map.get(term) {
                     Some(&i) => i,
                     None => {
@@ -381,7 +381,8 @@ impl Extractor {
         }
     }
 
-    fn each(&self, text: &str, buf: &mut String, f: &mut dyn FnMut(&str)) {
+    /// Calls `f` with each term and the byte span of the original text it came from.
+    fn each(&self, text: &str, buf: &mut String, f: &mut dyn FnMut(&str, (usize, usize))) {
         let toks = self.analyzer.tokens(text);
         // Borrow plain terms; only negated ones need a new string.
         let terms: Vec<std::borrow::Cow<'_, str>> = toks
@@ -396,7 +397,7 @@ impl Extractor {
             .collect();
         let (lo, hi) = self.ngrams;
         for n in lo..=hi {
-            for w in terms.windows(n) {
+            for (i, w) in terms.windows(n).enumerate() {
                 buf.clear();
                 for (k, t) in w.iter().enumerate() {
                     if k > 0 {
@@ -404,7 +405,7 @@ impl Extractor {
                     }
                     buf.push_str(t);
                 }
-                f(buf);
+                f(buf, (toks[i].start, toks[i + n - 1].end));
             }
         }
         if let Some((lo, hi)) = self.char_ngrams {
@@ -419,7 +420,7 @@ impl Extractor {
                         buf.clear();
                         buf.push_str(CHAR_PREFIX);
                         buf.extend(w.iter());
-                        f(buf);
+                        f(buf, (t.start, t.end));
                     }
                 }
             }
@@ -638,7 +639,7 @@ impl Vectorizer {
     pub fn transform_one(&self, text: &str) -> (Vec<u32>, Vec<f32>) {
         let mut buf = String::new();
         let mut cols: Vec<u32> = Vec::new();
-        self.extractor.each(text, &mut buf, &mut |term| {
+        self.extractor.each(text, &mut buf, &mut |term, _| {
             if let Some(c) = self.vocab.get(term) {
                 cols.push(c);
             }
@@ -653,6 +654,21 @@ impl Vectorizer {
             &mut val,
         );
         (idx, val)
+    }
+
+    /// Every occurrence of a vocabulary term in `text`: its column and the byte span
+    /// `[start, end)` of the original text it came from (for a word n-gram, from its first
+    /// word's start to its last word's end; for a character n-gram, its word).
+    pub fn term_spans(&self, text: &str) -> Vec<(u32, usize, usize)> {
+        let mut buf = String::new();
+        let mut out = Vec::new();
+        self.extractor
+            .each(text, &mut buf, &mut |term, (start, end)| {
+                if let Some(c) = self.vocab.get(term) {
+                    out.push((c, start, end));
+                }
+            });
+        out
     }
 
     /// TF-IDF rows of many texts, in parallel, in input order.
@@ -817,6 +833,35 @@ mod tests {
         assert!(plain().min_df(0).check().is_err());
         assert!(plain().max_df(0.0).check().is_err());
         assert!(plain().max_features(Some(0)).check().is_err());
+    }
+
+    #[test]
+    fn term_spans_point_at_the_original_words() {
+        let v = FeatureParams::new()
+            .char_ngrams(Some((3, 3)))
+            .check()
+            .unwrap()
+            .fit(&["They won't respond, not now"])
+            .unwrap();
+        let text = "They won't respond, not now";
+        let spans = v.term_spans(text);
+        let find = |term: &str| {
+            let c = v.vocabulary().get(term).unwrap();
+            spans
+                .iter()
+                .filter(|s| s.0 == c)
+                .map(|s| &text[s.1..s.2])
+                .collect::<Vec<_>>()
+        };
+        // A lowercased word, a contraction's parts, a negated word, a bigram across a comma
+        // and a character n-gram all lead back to the text as written.
+        assert_eq!(find("they"), ["They"]);
+        assert_eq!(find("will"), ["wo"]);
+        assert_eq!(find("not"), ["n't", "not"]);
+        assert_eq!(find("will not"), ["won't"]);
+        assert_eq!(find("NEG_respond"), ["respond"]);
+        assert_eq!(find("NEG_respond not"), ["respond, not"]);
+        assert_eq!(find("c:res"), ["respond"]);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use std::io::{self, Write};
 
 use super::{escape, num, page_head, push_escaped, BASE_CSS};
-use crate::metrics::Evaluation;
+// The same bins and ECE as `stance evaluate` prints.
+use crate::metrics::{reliability, Evaluation, Reliability};
 use crate::pipeline::Prediction;
 
 /// Confidence bins of the reliability plot.
@@ -13,64 +14,6 @@ pub const RELIABILITY_BINS: usize = 10;
 
 /// Rows listed as most confident mistakes.
 pub const MISTAKES_SHOWN: usize = 25;
-
-/// One equal-width confidence bin.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReliabilityBin {
-    /// Lower edge (inclusive).
-    pub lower: f64,
-    /// Upper edge (exclusive, except 1.0 for the last bin).
-    pub upper: f64,
-    /// Predictions whose confidence falls in the bin.
-    pub count: usize,
-    /// Their mean confidence (0 when empty).
-    pub mean_confidence: f64,
-    /// The fraction of them that are right (0 when empty).
-    pub accuracy: f64,
-}
-
-/// Reliability of a model's confidences.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reliability {
-    /// Expected calibration error: the count-weighted mean of |accuracy − confidence| over
-    /// the bins.
-    pub ece: f64,
-    /// The bins, lowest first.
-    pub bins: Vec<ReliabilityBin>,
-}
-
-/// Bin predictions by confidence (the probability of the predicted label) into `bins`
-/// equal-width bins over [0, 1]; a confidence of exactly 1 goes to the last bin.
-pub fn reliability(confidence: &[f64], correct: &[bool], bins: usize) -> Reliability {
-    let k = bins.max(1);
-    let mut count = vec![0usize; k];
-    let mut sum = vec![0.0f64; k];
-    let mut right = vec![0usize; k];
-    for (&c, &ok) in confidence.iter().zip(correct) {
-        let b = ((c.clamp(0.0, 1.0) * k as f64) as usize).min(k - 1);
-        count[b] += 1;
-        sum[b] += c;
-        right[b] += usize::from(ok);
-    }
-    let n = count.iter().sum::<usize>().max(1) as f64;
-    let bins: Vec<ReliabilityBin> = (0..k)
-        .map(|b| {
-            let c = count[b].max(1) as f64;
-            ReliabilityBin {
-                lower: b as f64 / k as f64,
-                upper: (b + 1) as f64 / k as f64,
-                count: count[b],
-                mean_confidence: sum[b] / c,
-                accuracy: right[b] as f64 / c,
-            }
-        })
-        .collect();
-    let ece = bins
-        .iter()
-        .map(|b| b.count as f64 / n * (b.accuracy - b.mean_confidence).abs())
-        .sum();
-    Reliability { ece, bins }
-}
 
 /// Rows predicted wrong, most confident first (ties: earlier row first), at most `n`.
 pub fn confident_mistakes(truth: &[usize], predictions: &[Prediction], n: usize) -> Vec<usize> {
