@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::features::{FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary};
+use crate::features::{FeatureParams, FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary};
 use crate::models::{argmax, LinearModel, ModelSettings};
 
 /// The file's first bytes.
@@ -221,6 +221,7 @@ impl Pipeline {
 
     /// Read a model file.
     pub fn load(path: &Path) -> Result<Pipeline> {
+        crate::util::not_a_directory(path)?;
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.len() > MAX_MODEL_BYTES {
             return Err(bad(
@@ -285,6 +286,18 @@ impl Pipeline {
         if k < 2 {
             return Err(bad(path, format!("{k} labels; a model needs at least 2")));
         }
+        if header
+            .labels
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            != k
+        {
+            return Err(bad(path, "header: a label is listed twice".into()));
+        }
+        // Settings no `train` could write (an n-gram size of 0, say) would break analysis.
+        linfa::ParamGuard::check(FeatureParams::from_settings(header.features.clone()))
+            .map_err(|e| bad(path, format!("header: {e}")))?;
         let v = cur.len_u64(4)?;
         let mut terms = Vec::with_capacity(v);
         for _ in 0..v {

@@ -76,6 +76,12 @@ impl DataArgs {
                 d.skipped[0].1
             );
         }
+        if d.replaced > 0 {
+            eprintln!(
+                "warning: replaced invalid UTF-8 or NUL bytes in {} row(s) of {}",
+                d.replaced, d.file
+            );
+        }
         Ok(d)
     }
 
