@@ -730,4 +730,118 @@ mod tests {
             Err(Error::EmptyInput { .. })
         ));
     }
+
+    #[test]
+    fn an_endless_line_is_refused_at_the_limit_without_reading_it_all() {
+        let endless = std::io::BufReader::new(std::io::repeat(b'a'));
+        let mut r = LineReader::from_reader("in", Box::new(endless), false).max_line(1000);
+        let e = r.next_line().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "in:1: the line starting at byte offset 0 is longer than the 1000-byte limit for one text"
+        );
+    }
+
+    #[test]
+    fn a_line_exactly_at_the_limit_is_read_with_crlf_and_bom() {
+        let data = b"\xEF\xBB\xBFabcd\r\nefgh\r\nijklm\n".to_vec();
+        let mut r =
+            LineReader::from_reader("in", Box::new(std::io::Cursor::new(data)), false).max_line(4);
+        assert_eq!(r.next_line().unwrap().as_deref(), Some("abcd"));
+        assert_eq!(r.next_line().unwrap().as_deref(), Some("efgh"));
+        let e = r.next_line().unwrap_err().to_string();
+        assert!(
+            e.starts_with("in:3: the line starting at byte offset 15"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn nul_bytes_are_refused_with_their_offset_or_replaced_and_counted() {
+        let data = b"ok\nab\0c\n".to_vec();
+        let mut r =
+            LineReader::from_reader("in", Box::new(std::io::Cursor::new(data.clone())), false);
+        r.next_line().unwrap();
+        let e = r.next_line().unwrap_err().to_string();
+        assert!(e.starts_with("in:2: NUL byte at byte offset 5"), "{e}");
+        let mut r = LineReader::from_reader("in", Box::new(std::io::Cursor::new(data)), true);
+        r.next_line().unwrap();
+        assert_eq!(r.next_line().unwrap().as_deref(), Some("ab\u{FFFD}c"));
+        assert_eq!(r.replaced, 1);
+
+        let csv = b"text,label\n\"a\0b\",x\nfine,y\n";
+        let e = parse_labelled("d.csv", csv, &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("d.csv:2: NUL byte in column \"text\""), "{e}");
+        let lossy = ReadOptions {
+            lossy: true,
+            ..opts()
+        };
+        let d = parse_labelled("d.csv", csv, &lossy).unwrap();
+        assert_eq!(d.texts[0], "a\u{FFFD}b");
+        assert_eq!(d.replaced, 1);
+    }
+
+    #[test]
+    fn utf16_files_are_named_as_such() {
+        let data = b"\xFF\xFEt\0e\0x\0t\0";
+        for e in [
+            parse_labelled("u.csv", data, &opts()).unwrap_err(),
+            parse_table("u.csv", data, true).unwrap_err(),
+        ] {
+            assert!(
+                e.to_string().starts_with("u.csv:1: the file is UTF-16"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn stray_quote_inside_an_unquoted_field_is_ordinary_text() {
+        let d = parse_labelled("d.csv", b"text,label\nhe said \"no,x\nok,y\n", &opts()).unwrap();
+        assert_eq!(d.texts, ["he said \"no", "ok"]);
+    }
+
+    #[test]
+    fn quoted_field_closed_by_a_quote_text_follows_names_its_opening_line() {
+        let data = b"text,label\nok,x\n\"never closed,y\n\"more\",x\n";
+        let e = parse_labelled("d.csv", data, &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("d.csv:3: malformed CSV: the quoted field opened at byte offset 16 is closed at line 4"), "{e}");
+        let e = parse_labelled("d.csv", b"text,label\nok,x\n\"open", &opts())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "d.csv:3: malformed CSV: the quoted field opened at byte offset 16 is never closed"
+        );
+        // Doubled quotes inside a quoted field are text, however many.
+        let data = format!("text,label\n\"{}\",x\nok,y\n", "\"\"".repeat(5000));
+        let d = parse_labelled("d.csv", data.as_bytes(), &opts()).unwrap();
+        assert_eq!(d.texts[0], "\"".repeat(5000));
+    }
+
+    #[test]
+    fn a_field_over_the_text_limit_is_a_bad_row() {
+        let big = "a".repeat(MAX_TEXT_BYTES + 1);
+        let data = format!("text,label\nok,x\n{big},y\n");
+        let e = parse_labelled("d.csv", data.as_bytes(), &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("d.csv:3: column \"text\" holds 1048577 bytes"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_column_message_is_one_line_even_for_binary_headers() {
+        let e = parse_labelled("b.csv", b"\"a\nb\",c\x01\nx,y\n", &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains('\n'), "{e:?}");
+        assert!(e.contains("a\\nb, c\\u{1}"), "{e}");
+    }
 }

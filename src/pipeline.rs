@@ -305,6 +305,14 @@ impl Pipeline {
             let raw = cur.take(n)?;
             let t = std::str::from_utf8(raw)
                 .map_err(|_| bad(path, format!("term at byte {} is not UTF-8", cur.pos - n)))?;
+            // `train` writes terms sorted and unique; anything else is corruption, found
+            // here before more is allocated.
+            if terms.last().is_some_and(|last: &String| last.as_str() >= t) {
+                return Err(bad(
+                    path,
+                    format!("terms out of order or repeated at byte {}", cur.pos - n),
+                ));
+            }
             terms.push(t.to_string());
         }
         let idf = cur.f32s(v)?;
@@ -410,5 +418,117 @@ impl<'a> Cursor<'a> {
             ));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use linfa::ParamGuard;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::models::ModelKind;
+
+    /// Texts over a small vocabulary, so that terms repeat across texts and labels.
+    fn texts(n: std::ops::Range<usize>) -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec(
+            "(we|will|not|talk|strike|peace|war|they|ready|never|😊|don't|1,200|Zürich|\\.|,)( (we|will|not|talk|strike|peace|war|they|ready|never|😊|don't|1,200|Zürich|\\.|,)){0,8}",
+            n,
+        )
+    }
+
+    fn fitted(
+        train: &[String],
+        kind: usize,
+        char_ngrams: bool,
+        negation: bool,
+    ) -> Result<Pipeline> {
+        let labels: Vec<String> = (0..train.len()).map(|i| format!("l{}", i % 3)).collect();
+        let features = FeatureParams::new()
+            .char_ngrams(char_ngrams.then_some((2, 4)))
+            .analyzer(crate::text::AnalyzerSettings {
+                negation,
+                ..Default::default()
+            })
+            .check()?;
+        let settings = ModelSettings {
+            max_iter: 50,
+            ..ModelSettings::for_kind(ModelKind::ALL[kind])
+        };
+        Pipeline::fit(
+            train,
+            &labels,
+            &features,
+            &settings,
+            TrainingMeta::default(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Every model kind: probabilities finite, in label order, summing to 1; saving
+        /// and loading gives the same file and the same predictions, bit for bit.
+        #[test]
+        fn predictions_sum_to_one_and_save_load_is_identical(
+            train in texts(3..24),
+            queries in texts(1..6),
+            kind in 0..ModelKind::ALL.len(),
+            char_ngrams in any::<bool>(),
+            negation in any::<bool>(),
+        ) {
+            let p = fitted(&train, kind, char_ngrams, negation).unwrap();
+            let preds = p.predict(&queries);
+            for pr in &preds {
+                prop_assert_eq!(pr.probabilities.len(), p.labels().len());
+                prop_assert!(pr.probabilities.iter().all(|x| x.is_finite() && *x >= 0.0));
+                let sum: f32 = pr.probabilities.iter().sum();
+                prop_assert!((sum - 1.0).abs() < 1e-5, "sum {}", sum);
+                let best = pr.probabilities[pr.label];
+                prop_assert!(pr.probabilities.iter().all(|&x| x <= best));
+            }
+            let bytes = p.to_bytes().unwrap();
+            let dir = std::env::temp_dir().join(format!("stance-pipeline-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("m{kind}.model"));
+            p.save(&path, true).unwrap();
+            prop_assert_eq!(&std::fs::read(&path).unwrap(), &bytes);
+            let q = Pipeline::load(&path).unwrap();
+            prop_assert_eq!(&q.header, &p.header);
+            prop_assert_eq!(q.vectorizer.vocabulary(), p.vectorizer.vocabulary());
+            prop_assert_eq!(&q.model, &p.model);
+            prop_assert_eq!(q.to_bytes().unwrap(), bytes);
+            prop_assert_eq!(q.predict(&queries), preds);
+        }
+    }
+
+    #[test]
+    fn terms_out_of_order_are_refused() {
+        let train: Vec<String> = ["we will strike", "we will talk", "peace now"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let p = fitted(&train, 2, false, true).unwrap();
+        let k = p.labels().len();
+        for terms in [["b", "a"], ["a", "a"]] {
+            let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+            let vectorizer = Vectorizer::from_parts(
+                p.header.features.clone(),
+                Vocabulary::new(terms),
+                vec![1.0; 2],
+            );
+            let model = LinearModel::new(2, k, vec![0.0; 2 * k], vec![0.0; k], 1.0);
+            let bad_order = Pipeline {
+                vectorizer,
+                model,
+                header: p.header.clone(),
+            };
+            let bytes = bad_order.to_bytes().unwrap();
+            let e = Pipeline::from_bytes(&bytes, Path::new("m.model")).unwrap_err();
+            assert!(
+                e.to_string().contains("terms out of order or repeated"),
+                "{e}"
+            );
+        }
     }
 }
