@@ -404,16 +404,17 @@ fn unterminated_quote(path: &str, body: &[u8], line_at: &dyn Fn(u64) -> u64) -> 
     Ok(())
 }
 
-/// 1-based line of each byte offset. csv's own line counter and record offsets are one
-/// short in CRLF files (they point at the previous terminator's LF), hence `<=`.
+/// 1-based line of each byte offset, counting line ends as csv does: `\n`, `\r\n`, and a
+/// lone `\r` (old Mac files, where every row would otherwise be "line 1"). csv's record
+/// offsets point at the previous line end's last byte in CRLF files, hence `<=`.
 fn line_index(body: &[u8]) -> impl Fn(u64) -> u64 {
-    let newlines: Vec<u64> = body
+    let ends: Vec<u64> = body
         .iter()
         .enumerate()
-        .filter(|(_, &b)| b == b'\n')
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && body.get(i + 1) != Some(&b'\n')))
         .map(|(i, _)| i as u64)
         .collect();
-    move |byte| newlines.partition_point(|&n| n <= byte) as u64 + 1
+    move |byte| ends.partition_point(|&n| n <= byte) as u64 + 1
 }
 
 /// Read a whole CSV file (path or `-`) into a [`crate::dataset::Table`] by header name.
@@ -843,5 +844,13 @@ mod tests {
             .to_string();
         assert!(!e.contains('\n'), "{e:?}");
         assert!(e.contains("a\\nb, c\\u{1}"), "{e}");
+    }
+
+    #[test]
+    fn rows_of_a_file_with_lone_cr_line_ends_get_their_own_lines() {
+        let d = parse_labelled("mac.csv", b"text,label\ra,x\rb,y\r\nc,z\n", &opts()).unwrap();
+        assert_eq!(d.lines, [2, 3, 4]);
+        let e = parse_labelled("mac.csv", b"text,label\ra,x\rb,\rc,z\r", &opts()).unwrap_err();
+        assert_eq!(e.to_string(), "mac.csv:3: empty label in column \"label\"");
     }
 }

@@ -136,6 +136,7 @@ pub fn write_atomic_with(
     force: bool,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    not_a_directory(path)?;
     if !force && path.exists() {
         return Err(Error::Exists {
             path: path.to_path_buf(),

@@ -304,6 +304,14 @@ fn directories_and_unreadable_files_are_named() {
         2,
         &[dir, "is a directory"],
     );
+    let tiny = fixture("tiny.csv");
+    for force in [false, true] {
+        let mut args = vec!["train", "--data", &tiny, "-o", dir];
+        if force {
+            args.push("--force");
+        }
+        fails(&run(&args), 2, &[dir, "is a directory"]);
+    }
     fails(
         &run(&["predict", "--model", dir, "hi"]),
         2,

@@ -197,6 +197,8 @@ fn predict_streams_a_large_input_in_flat_memory() {
         "Both delegations agreed to continue the dialogue next week in Geneva.",
         "Rail workers said the strike will go ahead unless the offer improves.",
     ];
+    // Reaped by `wait4` below, which also reports its peak memory.
+    #[allow(clippy::zombie_processes)]
     let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
         .args(["predict", "--format", "table"])
         .stdin(Stdio::piped())

@@ -27,6 +27,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    stance::util::not_a_directory(&a.output)?;
     if a.output.exists() && !a.force {
         return Err(stance::Error::Exists {
             path: a.output.clone(),

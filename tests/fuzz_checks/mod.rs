@@ -19,8 +19,11 @@ use stance::pipeline::{Pipeline, TrainingMeta, MAGIC};
 use stance::text::{Analyzer, AnalyzerSettings, Language};
 use stance::Error;
 
+/// A target's check: raw bytes in, a panic on a broken invariant.
+pub type Check = fn(&[u8]);
+
 /// Every target by name.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("analyzer", analyzer),
     ("vectorizer", vectorizer),
     ("labelled", labelled),
@@ -146,7 +149,7 @@ pub fn labelled(data: &[u8]) {
         Ok(d) => {
             assert_eq!(d.texts.len(), d.labels.len());
             assert_eq!(d.texts.len(), d.lines.len());
-            let max_line = rest.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let max_line = line_ends(rest) + 1;
             assert!(d.lines.windows(2).all(|w| w[0] < w[1]), "{:?}", d.lines);
             assert!(d.lines.iter().all(|&l| l >= 1 && l <= max_line));
             for (t, l) in d.texts.iter().zip(&d.labels) {
@@ -162,6 +165,16 @@ pub fn labelled(data: &[u8]) {
     }
 }
 
+/// Line ends as csv counts them: `\n`, `\r\n` and a lone `\r`.
+fn line_ends(data: &[u8]) -> u64 {
+    let lone_cr = data
+        .windows(2)
+        .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+        .count()
+        + usize::from(data.last() == Some(&b'\r'));
+    (data.iter().filter(|&&b| b == b'\n').count() + lone_cr) as u64
+}
+
 /// Any CSV for `data check`: rows in order, or one-line errors naming the file.
 pub fn table(data: &[u8]) {
     let [flags, rest @ ..] = data else {
@@ -172,6 +185,7 @@ pub fn table(data: &[u8]) {
         Ok(t) => {
             let lines: Vec<u64> = t.rows.iter().map(|r| r.0).collect();
             assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+            assert!(lines.iter().all(|&l| l >= 1 && l <= line_ends(rest) + 1));
         }
     }
 }
