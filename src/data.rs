@@ -485,7 +485,20 @@ fn parse_jsonl(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled)
             continue;
         }
         let row = (|| {
-            let s = decode(path, line, "line", raw, opts.lossy)?;
+            let s = std::str::from_utf8(raw)
+                .map(str::to_string)
+                .or_else(|e| match opts.lossy {
+                    true => Ok(String::from_utf8_lossy(raw).into_owned()),
+                    false => Err(Error::BadRow {
+                        file: path.to_string(),
+                        line,
+                        column: None,
+                        reason: format!(
+                            "invalid UTF-8 at byte {} of the line (use --lossy to replace bad bytes)",
+                            e.valid_up_to()
+                        ),
+                    }),
+                })?;
             let v: serde_json::Value = serde_json::from_str(&s).map_err(|e| Error::BadRow {
                 file: path.to_string(),
                 line,

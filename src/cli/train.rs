@@ -56,8 +56,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     let p = Pipeline::fit(&d.texts, &d.labels, &features, &settings, meta)?;
     progress.stage("writing model");
-    p.save(&a.output, a.force)
-        .with_context(|| format!("writing {}", a.output.display()))?;
+    p.save(&a.output, a.force).context("writing the model")?;
     progress.done();
     if p.header.training.converged == Some(false) {
         eprintln!(
