@@ -186,6 +186,23 @@ pub fn table(data: &[u8]) {
             let lines: Vec<u64> = t.rows.iter().map(|r| r.0).collect();
             assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
             assert!(lines.iter().all(|&l| l >= 1 && l <= line_ends(rest) + 1));
+            // `data check` on it: every line it reports is a row's line.
+            let cols = t.headers.len();
+            let rules = stance::dataset::CheckRules {
+                max_words: 8,
+                jaccard: 0.5,
+                min_label_share: 0.2,
+            };
+            let split = (cols > 2).then_some(2);
+            let r = stance::dataset::check(&t, 0, &[1.min(cols - 1)], split, &[], &rules);
+            assert_eq!(r.rows, t.rows.len());
+            let reported = r.empty.iter().chain(&r.too_long).chain(&r.empty_labels);
+            for l in reported.chain(&r.shared_between_splits) {
+                assert!(lines.binary_search(l).is_ok(), "line {l} is not a row");
+            }
+            for p in &r.near_duplicates {
+                assert!(p.line_a < p.line_b && lines.binary_search(&p.line_b).is_ok());
+            }
         }
     }
 }
