@@ -8,8 +8,9 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::util::FastMap;
 
-/// Lowercased word-trigram ids of a text (a text of fewer than three words is one "gram").
-fn trigrams(text: &str, ids: &mut FastMap<String, u32>) -> Vec<u32> {
+/// Distinct lowercased word trigrams of a text, sorted (a text of fewer than three words is
+/// one "gram").
+fn trigram_strings(text: &str) -> Vec<String> {
     let words: Vec<String> = text.unicode_words().map(|w| w.to_lowercase()).collect();
     let mut grams: Vec<String> = if words.len() >= 3 {
         words.windows(3).map(|w| w.join(" ")).collect()
@@ -19,12 +20,21 @@ fn trigrams(text: &str, ids: &mut FastMap<String, u32>) -> Vec<u32> {
     grams.sort_unstable();
     grams.dedup();
     grams
+}
+
+/// Lowercased word-trigram ids of a text (a text of fewer than three words is one "gram"),
+/// sorted by id as [`sorted_intersection`] needs (ids of grams seen before are not in the
+/// order of the strings).
+fn trigrams(text: &str, ids: &mut FastMap<String, u32>) -> Vec<u32> {
+    let mut set: Vec<u32> = trigram_strings(text)
         .into_iter()
         .map(|g| {
             let n = ids.len() as u32;
             *ids.entry(g).or_insert(n)
         })
-        .collect()
+        .collect();
+    set.sort_unstable();
+    set
 }
 
 /// Pairs `(i, j, jaccard)` with `i < j` whose word-trigram Jaccard similarity is at least
@@ -100,6 +110,68 @@ pub fn near_duplicates_up_to(
     }
     pairs.sort_by_key(|p| (p.0, p.1));
     (pairs, false)
+}
+
+/// A growing set of texts that answers "is this text a near-duplicate of one already in?"
+/// by word-trigram Jaccard similarity, the measure of [`near_duplicates`]. Texts sharing no
+/// trigram are never compared (an inverted index), so a query costs the postings of its own
+/// trigrams, not a pass over every text.
+#[derive(Debug, Clone, Default)]
+pub struct TrigramIndex {
+    ids: FastMap<String, u32>,
+    sets: Vec<Vec<u32>>,
+    postings: Vec<Vec<u32>>,
+}
+
+impl TrigramIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        TrigramIndex::default()
+    }
+
+    /// Texts added so far.
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// Whether no text was added.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    /// Add a text.
+    pub fn insert(&mut self, text: &str) {
+        let set = trigrams(text, &mut self.ids);
+        let row = self.sets.len() as u32;
+        self.postings.resize(self.ids.len(), Vec::new());
+        for &g in &set {
+            self.postings[g as usize].push(row);
+        }
+        self.sets.push(set);
+    }
+
+    /// The highest word-trigram Jaccard similarity between `text` and any text added, or 0.
+    pub fn max_jaccard(&self, text: &str) -> f64 {
+        let grams = trigram_strings(text);
+        let mut known: Vec<u32> = grams
+            .iter()
+            .filter_map(|g| self.ids.get(g).copied())
+            .collect();
+        known.sort_unstable();
+        let mut best = 0.0f64;
+        let mut seen = std::collections::HashSet::new();
+        for &g in &known {
+            for &j in &self.postings[g as usize] {
+                if seen.insert(j) {
+                    let other = &self.sets[j as usize];
+                    let inter = sorted_intersection(&known, other);
+                    let union = grams.len() + other.len() - inter;
+                    best = best.max(inter as f64 / union as f64);
+                }
+            }
+        }
+        best
+    }
 }
 
 fn sorted_intersection(a: &[u32], b: &[u32]) -> usize {
@@ -315,14 +387,10 @@ mod tests {
     use super::*;
 
     fn brute(texts: &[&str], t: f64) -> Vec<(usize, usize)> {
-        let mut ids = FastMap::default();
-        let sets: Vec<Vec<u32>> = texts.iter().map(|x| trigrams(x, &mut ids)).collect();
         let mut out = vec![];
         for i in 0..texts.len() {
             for j in i + 1..texts.len() {
-                let inter = sorted_intersection(&sets[i], &sets[j]);
-                let union = sets[i].len() + sets[j].len() - inter;
-                if inter as f64 / union as f64 >= t {
+                if jaccard_by_strings(texts[i], texts[j]) >= t {
                     out.push((i, j));
                 }
             }
@@ -350,6 +418,42 @@ mod tests {
         }
     }
 
+    /// Jaccard from string sets, independent of the id machinery.
+    fn jaccard_by_strings(a: &str, b: &str) -> f64 {
+        let a: HashSet<String> = trigram_strings(a).into_iter().collect();
+        let b: HashSet<String> = trigram_strings(b).into_iter().collect();
+        a.intersection(&b).count() as f64 / a.union(&b).count() as f64
+    }
+
+    #[test]
+    fn shared_trigrams_count_when_ids_were_assigned_by_an_earlier_text() {
+        // The second text's grams sort as strings before the one it shares with the first,
+        // so their ids are out of order; unsorted ids once hid the shared gram.
+        let texts = ["x y z w", "a b c q y z w"];
+        let want = jaccard_by_strings(texts[0], texts[1]);
+        assert!((want - 1.0 / 6.0).abs() < 1e-12);
+        let got = near_duplicates(&texts, 0.1);
+        assert_eq!(got.len(), 1);
+        assert!((got[0].2 - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn trigram_index_finds_the_most_similar_text() {
+        let mut idx = TrigramIndex::new();
+        assert_eq!(idx.max_jaccard("anything at all here"), 0.0);
+        idx.insert("we will respond with force if they cross the line");
+        idx.insert("the talks resume on monday in geneva");
+        // 7 of 8 trigrams shared with the first text, 9 distinct in all.
+        let j = idx.max_jaccard("we will respond with force if they cross the border");
+        assert!((j - 7.0 / 9.0).abs() < 1e-12, "{j}");
+        assert_eq!(
+            idx.max_jaccard("The talks resume on Monday in Geneva!"),
+            1.0
+        );
+        assert_eq!(idx.max_jaccard("completely different words here"), 0.0);
+        assert_eq!(idx.len(), 2);
+    }
+
     proptest::proptest! {
         #[test]
         fn prefix_filter_equals_brute_force(
@@ -359,6 +463,23 @@ mod tests {
             let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
             let got: Vec<(usize, usize)> = near_duplicates(&refs, t).iter().map(|p| (p.0, p.1)).collect();
             proptest::prop_assert_eq!(got, brute(&refs, t));
+        }
+
+        #[test]
+        fn trigram_index_agrees_with_pairwise_jaccard(
+            texts in proptest::collection::vec("(a|b|c|d) (a|b|c|d) (a|b|c|d)( (a|b|c|d)){0,4}", 2..20),
+        ) {
+            let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
+            let (query, rest) = refs.split_last().unwrap();
+            let mut idx = TrigramIndex::new();
+            for t in rest {
+                idx.insert(t);
+            }
+            let want = rest
+                .iter()
+                .map(|t| jaccard_by_strings(query, t))
+                .fold(0.0, f64::max);
+            proptest::prop_assert!((idx.max_jaccard(query) - want).abs() < 1e-12);
         }
     }
 

@@ -5,6 +5,8 @@
 //!
 //! | stage | module |
 //! |---|---|
+//! | files, directories, JSONL → articles, one at a time | [`articles`] |
+//! | article → quotes with speakers and char offsets | [`quotes`] |
 //! | text → tokens (Unicode words, contractions, negation, Snowball stems) | [`text`] |
 //! | tokens → sparse n-gram TF-IDF rows (CSR, `f32`) | [`features`] |
 //! | rows → labels and probabilities (NB, CNB, logistic regression, SVM, NB weighting) | [`models`] |
@@ -17,6 +19,7 @@
 //! Errors are one enum, [`Error`]; randomness is one seeded generator, [`util::Rng`].
 #![warn(missing_docs)]
 
+pub mod articles;
 pub mod data;
 pub mod dataset;
 pub mod defaults;
@@ -25,6 +28,7 @@ pub mod features;
 pub mod metrics;
 pub mod models;
 pub mod pipeline;
+pub mod quotes;
 pub mod text;
 pub mod util;
 

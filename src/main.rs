@@ -21,6 +21,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {}", one_line(&e));
+            if let Some(f) = e.chain().find_map(|c| c.downcast_ref::<cli::Failed>()) {
+                return ExitCode::from(f.code);
+            }
             let bad_input = e
                 .chain()
                 .find_map(|c| c.downcast_ref::<stance::Error>())

@@ -134,8 +134,7 @@ impl Pipeline {
             .iter()
             .map(|l| names.binary_search(l).unwrap_or(0))
             .collect();
-        let vectorizer = features.fit(texts)?;
-        let x = vectorizer.transform(texts);
+        let (vectorizer, x) = features.fit_transform(texts)?;
         let ds = linfa::DatasetBase::new(x, ndarray::Array1::from(y));
         let (model_fit, report) = model.fit_report(&ds)?;
         training.rows = texts.len();

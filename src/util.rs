@@ -93,9 +93,17 @@ impl Hasher for FastHasher {
         self.add(i as u64);
     }
 
+    /// The multiply-rotate steps leave the low bits weakly mixed, and hashbrown picks the
+    /// bucket from the low bits: without this finaliser (MurmurHash3's fmix64) similar
+    /// strings pile into the same buckets and lookups degrade into long probe chains.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

@@ -406,3 +406,161 @@ fn closed_stdout_pipe_exits_quietly() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
+
+#[test]
+fn extract_offsets_index_the_text_as_read_including_the_date_prefix() {
+    let file = format!(
+        "{}/tests/bad-input/articles_dir/good.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = run(&["extract", &file, "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let raw: Vec<char> = std::fs::read_to_string(&file).unwrap().chars().collect();
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(r["speaker"], "Mara Quist");
+    assert_eq!(r["date"], "2024-03-02");
+    let (s, e) = (
+        r["start"].as_u64().unwrap() as usize,
+        r["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        raw[s..e].iter().collect::<String>(),
+        r["quote"].as_str().unwrap()
+    );
+    let keys: Vec<&str> = r.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "article",
+            "date",
+            "end",
+            "partial",
+            "quote",
+            "speaker",
+            "speaker_title",
+            "start"
+        ]
+    );
+}
+
+#[test]
+fn a_directory_with_a_broken_file_processes_the_good_ones_and_lists_the_bad() {
+    let dir = format!(
+        "{}/tests/bad-input/articles_dir",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = run(&["score", &dir, "--format", "jsonl"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("broken.txt: invalid UTF-8 at line 1, byte offset 13"),
+        "{err}"
+    );
+    assert!(err.contains("1 of 3 inputs could not be read"), "{err}");
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let speakers: Vec<&str> = rows
+        .iter()
+        .map(|r| r["speaker"].as_str().unwrap())
+        .collect();
+    assert_eq!(speakers, ["Mara Quist", "Elias Brandt"]);
+    assert_eq!(rows[0]["stance"], "threatening");
+    assert_eq!(rows[1]["stance"], "conciliatory");
+    assert_eq!(rows[1]["article"], "wire-7");
+    for r in &rows {
+        for k in ["stance_confidence", "sentiment_confidence"] {
+            assert!(r[k].as_f64().unwrap() > 0.0);
+        }
+    }
+    // --lossy reads the broken file too.
+    let o = run(&["extract", &dir, "--lossy", "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 3);
+}
+
+#[test]
+fn score_by_speaker_over_a_directory_tallies_each_speaker() {
+    let dir = format!("{}/tests/fixtures/articles", env!("CARGO_MANIFEST_DIR"));
+    let by_quote = run(&["score", &dir, "--format", "jsonl"]);
+    assert!(by_quote.status.success(), "{}", stderr(&by_quote));
+    let quotes: Vec<serde_json::Value> = stdout(&by_quote)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let o = run(&["score", &dir, "--by", "speaker", "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let total: u64 = rows.iter().map(|r| r["quotes"].as_u64().unwrap()).sum();
+    assert_eq!(total as usize, quotes.len());
+    for r in &rows {
+        let n = r["quotes"].as_u64().unwrap();
+        let st: u64 = r["stance"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        let se: u64 = r["sentiment"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!((st, se), (n, n), "{r}");
+        let want = quotes
+            .iter()
+            .filter(|q| q["speaker"] == r["speaker"])
+            .count() as u64;
+        assert_eq!(n, want, "{r}");
+    }
+    // Sorted by quote count, most first.
+    assert!(rows
+        .windows(2)
+        .all(|w| w[0]["quotes"].as_u64() >= w[1]["quotes"].as_u64()));
+    let by_article = run(&["score", &dir, "--by", "article", "--format", "csv"]);
+    assert!(by_article.status.success());
+    let text = stdout(&by_article);
+    assert!(
+        text.starts_with(
+            "article,date,quotes,conciliatory,neutral,threatening,most_threatening_quote"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 25);
+}
+
+#[test]
+fn extract_reads_jsonl_from_stdin() {
+    let mut child = bin()
+        .args(["extract", "-", "--format", "csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut i = child.stdin.take().unwrap();
+        i.write_all(b"{\"id\":\"a1\",\"text\":\"\\\"We will not back down,\\\" said minister Ola Berg.\"}\n").unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("article,date,quote,speaker,speaker_title,start,end,partial\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("a1,,\"We will not back down,\",Ola Berg,"),
+        "{out}"
+    );
+}

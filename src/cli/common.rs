@@ -1,6 +1,7 @@
 //! Argument groups and helpers shared by several subcommands.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
@@ -339,4 +340,241 @@ pub fn ellipsize(s: &str, max: usize) -> String {
         t.push('…');
         t
     }
+}
+
+/// A command that already reported what went wrong and only needs its exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{msg}")]
+pub struct Failed {
+    /// Exit code: 1 runtime failure, 2 bad input.
+    pub code: u8,
+    /// One-line summary.
+    pub msg: String,
+}
+
+/// Where articles come from and how quotes are found.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ArticleArgs {
+    /// Article files (plain text, optional `date YYYY-MM-DD` first line; or JSONL with
+    /// id, text, date, title, url), directories (recursive: *.txt, *.jsonl), or `-` for stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Replace invalid UTF-8 with U+FFFD instead of skipping the article.
+    #[arg(long)]
+    pub lossy: bool,
+    /// Keep scare quotes (one to three words with no speech cue), flagged partial.
+    #[arg(long)]
+    pub keep_scare_quotes: bool,
+    /// Drop quotes longer than this many characters (a run-away from a missing mark).
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    pub max_quote_chars: usize,
+}
+
+impl ArticleArgs {
+    /// Quotes of one article, offsets into the article text as read (prefix included).
+    pub fn extract(&self, a: &stance::articles::Article) -> Vec<stance::quotes::Quote> {
+        let opts = stance::quotes::ExtractOptions {
+            keep_scare_quotes: self.keep_scare_quotes,
+            max_quote_chars: self.max_quote_chars,
+        };
+        let mut qs = stance::quotes::extract(a.body(), &opts);
+        for q in &mut qs {
+            q.start += a.body_start;
+            q.end += a.body_start;
+        }
+        qs
+    }
+}
+
+/// Articles processed together: enough to keep both cores busy, few enough that memory stays
+/// flat however many articles come.
+const ARTICLE_BATCH: usize = 64;
+
+/// Read the articles in input order, in batches; unreadable inputs are reported on stderr
+/// and skipped, and make the command fail at the end (exit 2 for bad input, 1 otherwise).
+pub fn for_each_article_batch(
+    input: &ArticleArgs,
+    mut f: impl FnMut(&[stance::articles::Article]) -> Result<()>,
+) -> Result<()> {
+    let (sources, walk_errors) = stance::articles::expand(&input.paths);
+    let mut failed: Vec<stance::Error> = walk_errors;
+    for e in &failed {
+        eprintln!("error: {e}");
+    }
+    let mut batch = Vec::with_capacity(ARTICLE_BATCH);
+    let mut total = 0usize;
+    for item in stance::articles::ArticleReader::new(sources, input.lossy) {
+        total += 1;
+        match item {
+            Ok(a) => batch.push(a),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed.push(e);
+            }
+        }
+        if batch.len() == ARTICLE_BATCH {
+            f(&batch)?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        f(&batch)?;
+    }
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let code = if failed.iter().all(stance::Error::is_bad_input) {
+        2
+    } else {
+        1
+    };
+    Err(Failed {
+        code,
+        msg: format!(
+            "{} of {} inputs could not be read (listed above)",
+            failed.len(),
+            total.max(failed.len())
+        ),
+    }
+    .into())
+}
+
+/// Classification of one quote, for `score`.
+pub struct Scored {
+    /// The quote.
+    pub quote: stance::quotes::Quote,
+    /// Stance label.
+    pub stance: String,
+    /// Its probability.
+    pub stance_confidence: f32,
+    /// All stance probabilities, in the model's label order.
+    pub stance_probs: Vec<f32>,
+    /// Sentiment label.
+    pub sentiment: String,
+    /// Its probability.
+    pub sentiment_confidence: f32,
+}
+
+/// Writes quote rows as table, JSONL or CSV.
+pub struct QuoteWriter {
+    format: Format,
+    scored: bool,
+    header_done: bool,
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl QuoteWriter {
+    /// A writer; `scored` adds the classification columns.
+    pub fn new(format: Format, scored: bool) -> Self {
+        QuoteWriter {
+            format,
+            scored,
+            header_done: false,
+            out: stdout(),
+        }
+    }
+
+    /// One quote of one article.
+    pub fn write(
+        &mut self,
+        a: &stance::articles::Article,
+        q: &stance::quotes::Quote,
+        s: Option<&Scored>,
+    ) -> Result<()> {
+        let out = &mut self.out;
+        match self.format {
+            Format::Jsonl | Format::Json => {
+                let mut o = serde_json::json!({
+                    "article": a.id, "date": a.date, "quote": q.text, "speaker": q.speaker,
+                    "speaker_title": q.speaker_title, "start": q.start, "end": q.end, "partial": q.partial,
+                });
+                if let Some(s) = s {
+                    o["stance"] = s.stance.clone().into();
+                    o["stance_confidence"] = round(s.stance_confidence).into();
+                    o["sentiment"] = s.sentiment.clone().into();
+                    o["sentiment_confidence"] = round(s.sentiment_confidence).into();
+                }
+                writeln!(out, "{o}")?;
+            }
+            Format::Csv => {
+                if !self.header_done {
+                    self.header_done = true;
+                    write!(
+                        out,
+                        "article,date,quote,speaker,speaker_title,start,end,partial"
+                    )?;
+                    if self.scored {
+                        write!(
+                            out,
+                            ",stance,stance_confidence,sentiment,sentiment_confidence"
+                        )?;
+                    }
+                    writeln!(out)?;
+                }
+                write!(
+                    out,
+                    "{},{},{},{},{},{},{},{}",
+                    csv_field(&a.id),
+                    a.date.as_deref().unwrap_or(""),
+                    csv_field(&q.text),
+                    csv_field(q.speaker.as_deref().unwrap_or("")),
+                    csv_field(q.speaker_title.as_deref().unwrap_or("")),
+                    q.start,
+                    q.end,
+                    q.partial
+                )?;
+                if let Some(s) = s {
+                    write!(
+                        out,
+                        ",{},{:.6},{},{:.6}",
+                        s.stance, s.stance_confidence, s.sentiment, s.sentiment_confidence
+                    )?;
+                }
+                writeln!(out)?;
+            }
+            Format::Table => {
+                if !self.header_done {
+                    self.header_done = true;
+                    if self.scored {
+                        writeln!(
+                            out,
+                            "{:<24} {:<24} {:<18} {:<9} quote",
+                            "article", "speaker", "stance", "sentiment"
+                        )?;
+                    } else {
+                        writeln!(out, "{:<24} {:<24} quote", "article", "speaker")?;
+                    }
+                }
+                let art = ellipsize(
+                    Path::new(&a.id)
+                        .file_name()
+                        .map_or(a.id.as_str(), |n| n.to_str().unwrap_or(&a.id)),
+                    24,
+                );
+                let spk = ellipsize(q.speaker.as_deref().unwrap_or("(unknown)"), 24);
+                let text = ellipsize(&q.text, if self.scored { 80 } else { 100 });
+                match s {
+                    Some(s) => writeln!(
+                        out,
+                        "{art:<24} {spk:<24} {:<18} {:<9} {text}",
+                        format!("{} {:.2}", ellipsize(&s.stance, 13), s.stance_confidence),
+                        ellipsize(&s.sentiment, 9)
+                    )?,
+                    None => writeln!(out, "{art:<24} {spk:<24} {text}")?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Flush.
+    pub fn finish(mut self) -> Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// Six decimals keep JSONL short.
+pub fn round(v: f32) -> f64 {
+    (v as f64 * 1e6).round() / 1e6
 }

@@ -196,12 +196,12 @@ fn run_check(a: CheckArgs) -> Result<()> {
     }
     out.flush()?;
     if !r.passed() {
-        return Err(CheckFailed.into());
+        // The report already says which rule failed.
+        return Err(super::common::Failed {
+            code: 1,
+            msg: "dataset check failed".into(),
+        }
+        .into());
     }
     Ok(())
 }
-
-/// The dataset broke a rule: exit code 1, the report already says which.
-#[derive(Debug, thiserror::Error)]
-#[error("dataset check failed")]
-pub struct CheckFailed;

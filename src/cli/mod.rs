@@ -4,12 +4,14 @@ mod common;
 mod cv;
 mod data;
 mod evaluate;
+mod extract;
 mod predict;
+mod score;
 mod train;
 
 use clap::{Parser, Subcommand};
 
-pub use common::UsageError;
+pub use common::{Failed, UsageError};
 
 /// Find quoted statements in news, attribute speakers, classify stance and sentiment;
 /// train, evaluate and compare your own text classifiers.
@@ -22,6 +24,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Find every quoted statement in articles, with its speaker and character offsets.
+    Extract(extract::Args),
+    /// Extract quotes and classify their stance and sentiment; summaries by article or speaker.
+    Score(score::Args),
     /// Train a model from a labelled CSV or JSONL file.
     Train(train::Args),
     /// Score a model on labelled data: accuracy, macro-F1, per-class figures, confusion.
@@ -37,6 +43,8 @@ enum Command {
 /// Run the chosen subcommand.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Extract(a) => extract::run(a),
+        Command::Score(a) => score::run(a),
         Command::Train(a) => train::run(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Predict(a) => predict::run(a),

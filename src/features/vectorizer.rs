@@ -170,65 +170,198 @@ impl FeatureValidParams {
 
     /// Learn the vocabulary and IDF from training texts.
     pub fn fit<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vectorizer> {
+        self.fit_transform(texts).map(|(v, _)| v)
+    }
+
+    /// Learn the vocabulary and IDF and return the training rows too, tokenizing each text
+    /// once: chunks of texts are turned into local term ids in parallel, the local
+    /// dictionaries are merged, the vocabulary is pruned, and the kept ids become columns.
+    pub fn fit_transform<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+    ) -> Result<(Vectorizer, SparseRecords)> {
         let s = &self.0;
         let extractor = Extractor::new(s);
         let n = texts.len();
-        // Document frequencies, counted per chunk in parallel. `last` remembers the last
-        // document that counted a term, so each term counts once per document without a
-        // per-document set.
-        let df: FastMap<String, (u32, u32)> = texts
-            .par_iter()
-            .enumerate()
-            .fold(
-                || (FastMap::default(), String::new()),
-                |(mut map, mut buf): (FastMap<String, (u32, u32)>, String), (i, t)| {
-                    let doc = i as u32;
-                    extractor.each(t.as_ref(), &mut buf, &mut |term| match map.get_mut(term) {
-                        Some(e) => {
-                            if e.1 != doc {
-                                e.0 += 1;
-                                e.1 = doc;
-                            }
-                        }
-                        None => {
-                            map.insert(term.to_string(), (1, doc));
-                        }
-                    });
-                    (map, buf)
-                },
-            )
-            .map(|(m, _)| m)
-            .reduce(FastMap::default, |a, b| {
-                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-                for (k, v) in small {
-                    big.entry(k).or_insert((0, 0)).0 += v.0;
+        let parts: Vec<Part> = texts
+            .par_chunks(CHUNK)
+            .map(|chunk| Part::build(&extractor, chunk))
+            .collect();
+        // Merge the chunk dictionaries, in chunk order, into global ids.
+        let mut global: FastMap<String, u32> = FastMap::default();
+        let mut df: Vec<u32> = Vec::new();
+        let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(parts.len());
+        let mut parts_ids = Vec::with_capacity(parts.len());
+        for part in parts {
+            let mut remap = vec![0u32; part.terms.len()];
+            for ((term, local), d) in part.terms.into_iter().zip(part.df) {
+                let next = global.len() as u32;
+                let g = *global.entry(term).or_insert(next);
+                if g as usize == df.len() {
+                    df.push(0);
                 }
-                big
-            });
-        let max_df = (s.max_df as f64 * n as f64).floor() as u32;
-        let mut kept: Vec<(String, u32)> = df
+                df[g as usize] += d;
+                remap[local as usize] = g;
+            }
+            remaps.push(remap);
+            parts_ids.push((part.ptr, part.ids));
+        }
+        let max_df = ((s.max_df as f64 * n as f64).floor() as u32).max(1);
+        let mut kept: Vec<(String, u32)> = global
             .into_iter()
-            .map(|(k, (d, _))| (k, d))
-            .filter(|&(_, d)| d >= s.min_df && d <= max_df.max(1))
+            .filter(|&(_, g)| {
+                let d = df[g as usize];
+                d >= s.min_df && d <= max_df
+            })
             .collect();
         if let Some(m) = s.max_features {
             if kept.len() > m {
                 // Most frequent first; ties broken by the term so the choice is deterministic.
-                kept.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                kept.par_sort_unstable_by(|a, b| {
+                    df[b.1 as usize]
+                        .cmp(&df[a.1 as usize])
+                        .then_with(|| a.0.cmp(&b.0))
+                });
                 kept.truncate(m);
             }
         }
         kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let idf = kept
-            .iter()
-            .map(|&(_, d)| (((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32)
+        let mut column = vec![u32::MAX; df.len()];
+        let mut idf = Vec::with_capacity(kept.len());
+        for (c, (_, g)) in kept.iter().enumerate() {
+            column[*g as usize] = c as u32;
+            let d = df[*g as usize];
+            idf.push((((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32);
+        }
+        let terms: Vec<String> = kept.into_iter().map(|(k, _)| k).collect();
+        let ncols = terms.len();
+        let sublinear = s.sublinear_tf;
+        let rows: Vec<(Vec<usize>, Vec<u32>, Vec<f32>)> = parts_ids
+            .par_iter()
+            .zip(remaps.par_iter())
+            .map(|((ptr, ids), remap)| {
+                let mut lens = Vec::with_capacity(ptr.len());
+                let mut idx = Vec::new();
+                let mut val = Vec::new();
+                let mut cols = Vec::new();
+                for w in ptr.windows(2) {
+                    cols.clear();
+                    cols.extend(
+                        ids[w[0]..w[1]]
+                            .iter()
+                            .map(|&l| column[remap[l as usize] as usize])
+                            .filter(|&c| c != u32::MAX),
+                    );
+                    let before = idx.len();
+                    tfidf_row(&mut cols, &idf, sublinear, &mut idx, &mut val);
+                    lens.push(idx.len() - before);
+                }
+                (lens, idx, val)
+            })
             .collect();
-        let terms = kept.into_iter().map(|(k, _)| k).collect();
-        Ok(Vectorizer::from_parts(
-            s.clone(),
-            Vocabulary::new(terms),
-            idf,
-        ))
+        let nnz = rows.iter().map(|r| r.1.len()).sum();
+        let mut indptr = Vec::with_capacity(n + 1);
+        let mut indices = Vec::with_capacity(nnz);
+        let mut data = Vec::with_capacity(nnz);
+        indptr.push(0);
+        for (lens, idx, val) in rows {
+            let mut at = indices.len();
+            for l in lens {
+                at += l;
+                indptr.push(at);
+            }
+            indices.extend_from_slice(&idx);
+            data.extend_from_slice(&val);
+        }
+        let x = SparseRecords::from_csr(ncols, indptr, indices, data);
+        let v = Vectorizer::from_parts(s.clone(), Vocabulary::new(terms), idf);
+        Ok((v, x))
+    }
+}
+
+/// Texts per parallel work unit in `fit_transform`.
+const CHUNK: usize = 2048;
+
+/// One chunk's local dictionary (term, local id), document frequencies by local id, and
+/// every document's term ids in order (CSR-like: `ptr` delimits documents in `ids`).
+struct Part {
+    terms: Vec<(String, u32)>,
+    df: Vec<u32>,
+    ptr: Vec<usize>,
+    ids: Vec<u32>,
+}
+
+impl Part {
+    fn build<S: AsRef<str>>(extractor: &Extractor, chunk: &[S]) -> Part {
+        let mut map: FastMap<String, u32> = FastMap::default();
+        let mut df: Vec<u32> = Vec::new();
+        let mut last: Vec<u32> = Vec::new();
+        let mut ptr = Vec::with_capacity(chunk.len() + 1);
+        let mut ids = Vec::new();
+        let mut buf = String::new();
+        ptr.push(0);
+        for (d, t) in chunk.iter().enumerate() {
+            let d = d as u32;
+            extractor.each(t.as_ref(), &mut buf, &mut |term| {
+                let id = match map.get(term) {
+                    Some(&i) => i,
+                    None => {
+                        let i = df.len() as u32;
+                        map.insert(term.to_string(), i);
+                        df.push(0);
+                        last.push(u32::MAX);
+                        i
+                    }
+                };
+                // Count each term once per document.
+                if last[id as usize] != d {
+                    last[id as usize] = d;
+                    df[id as usize] += 1;
+                }
+                ids.push(id);
+            });
+            ptr.push(ids.len());
+        }
+        // Sorted by local id so the merge visits terms in first-seen order.
+        let mut terms: Vec<(String, u32)> = map.into_iter().collect();
+        terms.sort_unstable_by_key(|&(_, i)| i);
+        let df = terms.iter().map(|&(_, i)| df[i as usize]).collect();
+        Part {
+            terms,
+            df,
+            ptr,
+            ids,
+        }
+    }
+}
+
+/// Append the L2-normalised TF-IDF row of the column ids in `cols` (any order, repeats
+/// meaning term frequency) to `idx`/`val`.
+fn tfidf_row(
+    cols: &mut [u32],
+    idf: &[f32],
+    sublinear: bool,
+    idx: &mut Vec<u32>,
+    val: &mut Vec<f32>,
+) {
+    cols.sort_unstable();
+    let start = val.len();
+    let mut i = 0;
+    while i < cols.len() {
+        let c = cols[i];
+        let mut j = i;
+        while j < cols.len() && cols[j] == c {
+            j += 1;
+        }
+        let tf = (j - i) as f32;
+        let tf = if sublinear { 1.0 + tf.ln() } else { tf };
+        idx.push(c);
+        val.push(tf * idf[c as usize]);
+        i = j;
+    }
+    let norm = val[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        val[start..].iter_mut().for_each(|v| *v /= norm);
     }
 }
 
@@ -399,30 +532,15 @@ impl Vectorizer {
                 cols.push(c);
             }
         });
-        cols.sort_unstable();
         let mut idx = Vec::with_capacity(cols.len());
         let mut val = Vec::with_capacity(cols.len());
-        let mut i = 0;
-        while i < cols.len() {
-            let c = cols[i];
-            let mut j = i;
-            while j < cols.len() && cols[j] == c {
-                j += 1;
-            }
-            let tf = (j - i) as f32;
-            let tf = if self.settings.sublinear_tf {
-                1.0 + tf.ln()
-            } else {
-                tf
-            };
-            idx.push(c);
-            val.push(tf * self.idf[c as usize]);
-            i = j;
-        }
-        let norm = val.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            val.iter_mut().for_each(|v| *v /= norm);
-        }
+        tfidf_row(
+            &mut cols,
+            &self.idf,
+            self.settings.sublinear_tf,
+            &mut idx,
+            &mut val,
+        );
         (idx, val)
     }
 
@@ -483,6 +601,30 @@ mod tests {
         let v = plain().ngrams(1, 1).check().unwrap().fit(&docs).unwrap();
         let (_, val) = v.transform_one("a a d");
         assert!((val[0] - val[1]).abs() < 1e-6);
+    }
+
+    #[test]
+    fn fit_transform_rows_equal_transform_rows() {
+        let docs: Vec<String> = (0..5000)
+            .map(|i| {
+                format!(
+                    "doc {} says word{} and word{} not word{}",
+                    i % 7,
+                    i % 13,
+                    i % 29,
+                    i % 3
+                )
+            })
+            .collect();
+        for min_df in [1, 3] {
+            let p = plain().min_df(min_df).check().unwrap();
+            let (v, x) = p.fit_transform(&docs).unwrap();
+            assert_eq!(x, v.transform(&docs));
+            assert_eq!(
+                v.vocabulary().terms(),
+                p.fit(&docs).unwrap().vocabulary().terms()
+            );
+        }
     }
 
     #[test]

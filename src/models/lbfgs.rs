@@ -18,8 +18,18 @@ pub struct LbfgsResult {
     pub converged: bool,
 }
 
+/// Four independent f64 accumulators, so the compiler can keep a vector pipeline busy.
 fn dot(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += x[k] as f64 * y[k] as f64;
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(&x, &y)| x as f64 * y as f64).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 fn max_abs(a: &[f32]) -> f64 {

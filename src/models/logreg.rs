@@ -8,7 +8,7 @@ use linfa::ParamGuard;
 use ndarray::Array1;
 use rayon::prelude::*;
 
-use super::{ensure, lbfgs, log_sum_exp, nb_ratios, prepare, LinearModel};
+use super::{ensure, lbfgs, log_sum_exp, nb_ratios, prepare, LinearModel, Prepared};
 use crate::error::{Error, Result};
 use crate::features::SparseRecords;
 
@@ -107,8 +107,101 @@ impl LogRegValidParams {
     /// Fit and also report L-BFGS iterations and whether it converged.
     pub fn fit_report(&self, ds: &super::Dataset) -> Result<(LinearModel, u32, bool)> {
         let p = prepare(ds)?;
+        if p.k == 2 {
+            return Ok(self.fit_binary(&p));
+        }
+        self.fit_multinomial(&p)
+    }
+
+    /// Two classes: the softmax over two weight vectors is over-parameterised. With the
+    /// penalty on both, the optimum has `W₀ = −W₁`, so it equals a binary logistic
+    /// regression on `w = W₁ − W₀` with `C' = 2C`; solving that halves the work.
+    fn fit_binary(&self, p: &Prepared<'_>) -> (LinearModel, u32, bool) {
+        let (n, v) = (p.x.nrows(), p.x.ncols());
+        // Class 1 against class 0; for two classes the class-0 ratios are the negation.
+        let ratios: Option<Vec<f32>> = self
+            .nb_weight
+            .then(|| nb_ratios(p, 1.0).chunks(2).map(|r| r[1]).collect());
+        let xt = p.x.matrix.to_csc();
+        let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
+        let inv_cs = 1.0 / (2.0 * self.c as f64 * total_w);
+        let mut eff = vec![0.0f32; v];
+        let mut res = vec![0.0f32; n];
+        let mut loss = vec![0.0f64; n];
+        let fg = |params: &[f32], grad: &mut [f32]| -> f64 {
+            let (w, b) = params.split_at(v);
+            let b = b[0];
+            match &ratios {
+                Some(r) => eff
+                    .par_iter_mut()
+                    .zip(w.par_iter().zip(r.par_iter()))
+                    .for_each(|(e, (&w, &r))| *e = w * r),
+                None => eff.copy_from_slice(w),
+            }
+            let eff = &eff;
+            res.par_iter_mut()
+                .zip(loss.par_iter_mut())
+                .enumerate()
+                .for_each(|(i, (r, l))| {
+                    let (idx, val) = p.x.row(i);
+                    let mut s = b;
+                    for (&j, &x) in idx.iter().zip(val) {
+                        s += x * eff[j as usize];
+                    }
+                    let s = s as f64;
+                    let wi = p.w[i] as f64;
+                    let t = if p.y[i] == 1 { 1.0 } else { 0.0 };
+                    // log(1 + e^{-z}) with z = ±s, stable for large |s|.
+                    let z = if t == 1.0 { s } else { -s };
+                    *l = wi
+                        * (if z > 0.0 {
+                            (-z).exp().ln_1p()
+                        } else {
+                            -z + z.exp().ln_1p()
+                        });
+                    let prob = 1.0 / (1.0 + (-s).exp());
+                    *r = (wi * (prob - t) / total_w) as f32;
+                });
+            let res = &res;
+            let (gw, gb) = grad.split_at_mut(v);
+            gw.par_iter_mut()
+                .with_min_len(1024)
+                .enumerate()
+                .for_each(|(j, g)| {
+                    let mut acc = 0.0f64;
+                    if let Some(col) = xt.outer_view(j) {
+                        for (i, &x) in col.iter() {
+                            acc += x as f64 * res[i] as f64;
+                        }
+                    }
+                    let scale = ratios.as_ref().map_or(1.0, |r| r[j] as f64);
+                    *g = (acc * scale + w[j] as f64 * inv_cs) as f32;
+                });
+            gb[0] = res.iter().map(|&r| r as f64).sum::<f64>() as f32;
+            let data: f64 = loss.iter().sum::<f64>() / total_w;
+            let reg: f64 = w.iter().map(|&v| v as f64 * v as f64).sum::<f64>() * 0.5 * inv_cs;
+            data + reg
+        };
+        let r = lbfgs::minimize(vec![0.0; v + 1], fg, self.memory, self.tol, self.max_iter);
+        let mut weights = vec![0.0f32; 2 * v];
+        for j in 0..v {
+            let w = r.x[j] * ratios.as_ref().map_or(1.0, |rt| rt[j]) / 2.0;
+            weights[2 * j] = -w;
+            weights[2 * j + 1] = w;
+        }
+        let b = r.x[v] / 2.0;
+        (
+            LinearModel::new(v, 2, weights, vec![-b, b], 1.0),
+            r.iterations,
+            r.converged,
+        )
+    }
+
+    /// Multinomial (softmax) fit for three or more classes; also the reference that the
+    /// binary shortcut is tested against.
+    fn fit_multinomial(&self, p: &Prepared<'_>) -> Result<(LinearModel, u32, bool)> {
         let (n, v, k) = (p.x.nrows(), p.x.ncols(), p.k);
-        let ratios = self.nb_weight.then(|| nb_ratios(&p, 1.0));
+        let ratios = self.nb_weight.then(|| nb_ratios(p, 1.0));
         let xt = p.x.matrix.to_csc();
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (self.c as f64 * total_w);
@@ -201,5 +294,40 @@ impl Fit<SparseRecords, Array1<usize>, Error> for LogRegValidParams {
 
     fn fit(&self, ds: &super::Dataset) -> Result<LinearModel> {
         self.fit_report(ds).map(|(m, _, _)| m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FeatureParams;
+    use linfa::DatasetBase;
+
+    #[test]
+    fn binary_shortcut_equals_the_multinomial_solution() {
+        let texts = [
+            "we will strike back hard",
+            "they will pay for this attack",
+            "we are ready to talk",
+            "we welcome the offer of talks",
+            "any attack will be met with force",
+            "let us sit down and negotiate now",
+            "we will talk if they stop the attack",
+        ];
+        let v = FeatureParams::new().check().unwrap().fit(&texts).unwrap();
+        let ds = DatasetBase::new(
+            v.transform(&texts),
+            ndarray::array![0usize, 0, 1, 1, 0, 1, 1],
+        );
+        let p = prepare(&ds).unwrap();
+        let params = LogRegParams::new().c(3.0).tol(1e-7).check().unwrap();
+        let (bin, _, ok1) = params.fit_binary(&p);
+        let (multi, _, ok2) = params.fit_multinomial(&p).unwrap();
+        assert!(ok1 && ok2);
+        for i in 0..texts.len() {
+            let (idx, val) = ds.records.row(i);
+            let (a, b) = (bin.proba(idx, val), multi.proba(idx, val));
+            assert!((a[1] - b[1]).abs() < 1e-3, "row {i}: {a:?} vs {b:?}");
+        }
     }
 }

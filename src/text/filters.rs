@@ -3,6 +3,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{stopwords, Token, TokenKind};
+use crate::util::FastMap;
 
 /// Split on Unicode (UAX-29) word boundaries. Whitespace is dropped; everything else becomes
 /// a token with its byte span.
@@ -200,12 +201,39 @@ pub fn stop_words(tokens: &mut Vec<Token>) {
 }
 
 /// Snowball stemming of words.
-pub fn stem(stemmer: &rust_stemmers::Stemmer, tokens: &mut [Token]) {
-    for t in tokens {
-        if t.kind == TokenKind::Word {
-            if let std::borrow::Cow::Owned(s) = stemmer.stem(&t.text) {
-                t.text = s;
-            }
-        }
+///
+/// Word frequencies are Zipfian, so most words were stemmed moments ago: a per-thread memo
+/// (cleared when it grows past a bound, keyed by language) skips the stemmer for them. It
+/// changes no result.
+pub fn stem(stemmer: &rust_stemmers::Stemmer, lang: u8, tokens: &mut [Token]) {
+    const MAX_MEMO: usize = 1 << 16;
+    thread_local! {
+        static MEMO: std::cell::RefCell<(u8, FastMap<String, Option<String>>)> =
+            std::cell::RefCell::new((u8::MAX, FastMap::default()));
     }
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.0 != lang || m.1.len() > MAX_MEMO {
+            m.0 = lang;
+            m.1.clear();
+        }
+        for t in tokens {
+            if t.kind != TokenKind::Word {
+                continue;
+            }
+            if let Some(hit) = m.1.get(t.text.as_str()) {
+                if let Some(s) = hit {
+                    t.text.clone_from(s);
+                }
+                continue;
+            }
+            let stemmed = match stemmer.stem(&t.text) {
+                std::borrow::Cow::Owned(s) => Some(s),
+                std::borrow::Cow::Borrowed(_) => None,
+            };
+            let key = std::mem::take(&mut t.text);
+            t.text = stemmed.clone().unwrap_or_else(|| key.clone());
+            m.1.insert(key, stemmed);
+        }
+    });
 }

@@ -222,8 +222,8 @@ impl Analyzer {
         if s.stop_words {
             filters::stop_words(&mut toks);
         }
-        if let Some(stemmer) = &self.stemmer {
-            filters::stem(stemmer, &mut toks);
+        if let (Some(stemmer), Some(lang)) = (&self.stemmer, s.stem) {
+            filters::stem(stemmer, lang as u8, &mut toks);
         }
         toks
     }

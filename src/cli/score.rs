@@ -1,0 +1,346 @@
+//! `stance score`: extract quotes and classify each one's stance and sentiment; summaries
+//! per article or per speaker.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args as ClapArgs, ValueEnum};
+use rayon::prelude::*;
+use stance::articles::Article;
+use stance::defaults::Task;
+use stance::pipeline::Pipeline;
+
+use super::common::{
+    csv_field, ellipsize, for_each_article_batch, stdout, ArticleArgs, Format, QuoteWriter, Scored,
+};
+
+/// Rows of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum By {
+    /// One row per quote.
+    Quote,
+    /// One row per article: counts per stance and its most threatening quote.
+    Article,
+    /// One row per speaker across all inputs: counts and the dates seen.
+    Speaker,
+}
+
+/// Score articles.
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Example:\n  stance score article.txt\n  stance score news/ --by speaker\n  stance score dump.jsonl --format jsonl --stance-model my.model"
+)]
+pub struct Args {
+    #[command(flatten)]
+    input: ArticleArgs,
+    /// Stance model file [default: the built-in stance model].
+    #[arg(long, value_name = "MODEL")]
+    stance_model: Option<PathBuf>,
+    /// Sentiment model file [default: the built-in sentiment model].
+    #[arg(long, value_name = "MODEL")]
+    sentiment_model: Option<PathBuf>,
+    /// Output format: table, jsonl or csv.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// What one output row is.
+    #[arg(long, value_enum, default_value = "quote")]
+    by: By,
+}
+
+#[derive(Default)]
+struct Tally {
+    quotes: usize,
+    stance: BTreeMap<String, usize>,
+    sentiment: BTreeMap<String, usize>,
+    first: Option<String>,
+    last: Option<String>,
+    articles: usize,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let stance_m = stance::defaults::load(a.stance_model.as_deref(), Task::Stance)?;
+    let sent_m = stance::defaults::load(a.sentiment_model.as_deref(), Task::Sentiment)?;
+    let mut w = QuoteWriter::new(a.format, true);
+    let mut out = stdout();
+    let mut speakers: BTreeMap<Option<String>, Tally> = BTreeMap::new();
+    let threat = stance_m
+        .labels()
+        .iter()
+        .position(|l| l == "threatening")
+        .unwrap_or(0);
+    let mut header = false;
+    for_each_article_batch(&a.input, |batch| {
+        let scored: Vec<(&Article, Vec<Scored>)> = batch
+            .par_iter()
+            .map(|art| (art, score_article(&a.input, art, &stance_m, &sent_m)))
+            .collect();
+        for (art, quotes) in scored {
+            match a.by {
+                By::Quote => {
+                    for s in &quotes {
+                        w.write(art, &s.quote, Some(s))?;
+                    }
+                }
+                By::Article => write_article(
+                    &mut out,
+                    a.format,
+                    &mut header,
+                    art,
+                    &quotes,
+                    &stance_m,
+                    threat,
+                )?,
+                By::Speaker => {
+                    let mut seen = std::collections::HashSet::new();
+                    for s in &quotes {
+                        let t = speakers.entry(s.quote.speaker.clone()).or_default();
+                        t.quotes += 1;
+                        *t.stance.entry(s.stance.clone()).or_insert(0) += 1;
+                        *t.sentiment.entry(s.sentiment.clone()).or_insert(0) += 1;
+                        if seen.insert(s.quote.speaker.clone()) {
+                            t.articles += 1;
+                        }
+                        if let Some(d) = &art.date {
+                            if t.first.as_ref().is_none_or(|f| d < f) {
+                                t.first = Some(d.clone());
+                            }
+                            if t.last.as_ref().is_none_or(|l| d > l) {
+                                t.last = Some(d.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    match a.by {
+        By::Quote => w.finish()?,
+        By::Article => out.flush()?,
+        By::Speaker => write_speakers(&mut out, a.format, &speakers, &stance_m, &sent_m)?,
+    }
+    Ok(())
+}
+
+fn score_article(input: &ArticleArgs, art: &Article, st: &Pipeline, se: &Pipeline) -> Vec<Scored> {
+    input
+        .extract(art)
+        .into_iter()
+        .map(|q| {
+            let ps = st.predict_one(&q.text);
+            let pe = se.predict_one(&q.text);
+            Scored {
+                stance: st.labels()[ps.label].clone(),
+                stance_confidence: ps.probabilities[ps.label],
+                stance_probs: ps.probabilities,
+                sentiment: se.labels()[pe.label].clone(),
+                sentiment_confidence: pe.probabilities[pe.label],
+                quote: q,
+            }
+        })
+        .collect()
+}
+
+fn write_article(
+    out: &mut impl Write,
+    format: Format,
+    header: &mut bool,
+    art: &Article,
+    quotes: &[Scored],
+    st: &Pipeline,
+    threat: usize,
+) -> Result<()> {
+    let mut counts: Vec<usize> = vec![0; st.labels().len()];
+    for s in quotes {
+        if let Some(i) = st.labels().iter().position(|l| *l == s.stance) {
+            counts[i] += 1;
+        }
+    }
+    let top = quotes
+        .iter()
+        .filter(|s| s.stance == st.labels()[threat])
+        .max_by(|a, b| a.stance_probs[threat].total_cmp(&b.stance_probs[threat]));
+    match format {
+        Format::Jsonl | Format::Json => {
+            let mut o = serde_json::Map::new();
+            o.insert("article".into(), art.id.clone().into());
+            o.insert("date".into(), art.date.clone().into());
+            o.insert("quotes".into(), quotes.len().into());
+            for (l, n) in st.labels().iter().zip(&counts) {
+                o.insert(l.clone(), (*n).into());
+            }
+            o.insert(
+                "most_threatening_quote".into(),
+                top.map(|s| s.quote.text.clone()).into(),
+            );
+            o.insert(
+                "most_threatening_speaker".into(),
+                top.and_then(|s| s.quote.speaker.clone()).into(),
+            );
+            writeln!(out, "{}", serde_json::Value::Object(o))?;
+        }
+        Format::Csv => {
+            if !*header {
+                *header = true;
+                let labels: Vec<String> = st.labels().iter().map(|l| csv_field(l)).collect();
+                writeln!(
+                    out,
+                    "article,date,quotes,{},most_threatening_quote,most_threatening_speaker",
+                    labels.join(",")
+                )?;
+            }
+            let c: Vec<String> = counts.iter().map(|n| n.to_string()).collect();
+            writeln!(
+                out,
+                "{},{},{},{},{},{}",
+                csv_field(&art.id),
+                art.date.as_deref().unwrap_or(""),
+                quotes.len(),
+                c.join(","),
+                csv_field(top.map_or("", |s| s.quote.text.as_str())),
+                csv_field(top.and_then(|s| s.quote.speaker.as_deref()).unwrap_or("")),
+            )?;
+        }
+        Format::Table => {
+            if !*header {
+                *header = true;
+                let labels: Vec<String> = st
+                    .labels()
+                    .iter()
+                    .map(|l| format!("{:>12}", ellipsize(l, 12)))
+                    .collect();
+                writeln!(
+                    out,
+                    "{:<32} {:>10} {:>6} {}  most threatening",
+                    "article",
+                    "date",
+                    "quotes",
+                    labels.join(" ")
+                )?;
+            }
+            let c: Vec<String> = counts.iter().map(|n| format!("{n:>12}")).collect();
+            let top_s = top.map_or(String::new(), |s| {
+                format!(
+                    "{}: {}",
+                    s.quote.speaker.as_deref().unwrap_or("(unknown)"),
+                    ellipsize(&s.quote.text, 60)
+                )
+            });
+            writeln!(
+                out,
+                "{:<32} {:>10} {:>6} {}  {}",
+                ellipsize(&art.id, 32),
+                art.date.as_deref().unwrap_or("-"),
+                quotes.len(),
+                c.join(" "),
+                top_s
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_speakers(
+    out: &mut impl Write,
+    format: Format,
+    speakers: &BTreeMap<Option<String>, Tally>,
+    st: &Pipeline,
+    se: &Pipeline,
+) -> Result<()> {
+    let mut rows: Vec<(&Option<String>, &Tally)> = speakers.iter().collect();
+    rows.sort_by(|a, b| b.1.quotes.cmp(&a.1.quotes).then_with(|| a.0.cmp(b.0)));
+    let cols: Vec<(String, bool)> = st
+        .labels()
+        .iter()
+        .map(|l| (l.clone(), true))
+        .chain(se.labels().iter().map(|l| (l.clone(), false)))
+        .collect();
+    let count = |t: &Tally, (l, is_stance): &(String, bool)| -> usize {
+        let m = if *is_stance { &t.stance } else { &t.sentiment };
+        m.get(l).copied().unwrap_or(0)
+    };
+    match format {
+        Format::Jsonl | Format::Json => {
+            for (name, t) in rows {
+                let st_counts: serde_json::Map<String, serde_json::Value> = st
+                    .labels()
+                    .iter()
+                    .map(|l| (l.clone(), count(t, &(l.clone(), true)).into()))
+                    .collect();
+                let se_counts: serde_json::Map<String, serde_json::Value> = se
+                    .labels()
+                    .iter()
+                    .map(|l| (l.clone(), count(t, &(l.clone(), false)).into()))
+                    .collect();
+                let o = serde_json::json!({
+                    "speaker": name, "quotes": t.quotes, "articles": t.articles,
+                    "stance": st_counts, "sentiment": se_counts,
+                    "first_date": t.first, "last_date": t.last,
+                });
+                writeln!(out, "{o}")?;
+            }
+        }
+        Format::Csv => {
+            let heads: Vec<String> = cols
+                .iter()
+                .map(|(l, s)| {
+                    csv_field(&format!("{}_{l}", if *s { "stance" } else { "sentiment" }))
+                })
+                .collect();
+            writeln!(
+                out,
+                "speaker,quotes,articles,{},first_date,last_date",
+                heads.join(",")
+            )?;
+            for (name, t) in rows {
+                let c: Vec<String> = cols.iter().map(|c| count(t, c).to_string()).collect();
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    csv_field(name.as_deref().unwrap_or("")),
+                    t.quotes,
+                    t.articles,
+                    c.join(","),
+                    t.first.as_deref().unwrap_or(""),
+                    t.last.as_deref().unwrap_or("")
+                )?;
+            }
+        }
+        Format::Table => {
+            let heads: Vec<String> = cols
+                .iter()
+                .map(|(l, _)| format!("{:>12}", ellipsize(l, 12)))
+                .collect();
+            writeln!(
+                out,
+                "{:<28} {:>6} {}  dates",
+                "speaker",
+                "quotes",
+                heads.join(" ")
+            )?;
+            for (name, t) in rows {
+                let c: Vec<String> = cols
+                    .iter()
+                    .map(|c| format!("{:>12}", count(t, c)))
+                    .collect();
+                let dates = match (&t.first, &t.last) {
+                    (Some(f), Some(l)) if f != l => format!("{f} … {l}"),
+                    (Some(f), _) => f.clone(),
+                    _ => "-".into(),
+                };
+                writeln!(
+                    out,
+                    "{:<28} {:>6} {}  {}",
+                    ellipsize(name.as_deref().unwrap_or("(unknown)"), 28),
+                    t.quotes,
+                    c.join(" "),
+                    dates
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
