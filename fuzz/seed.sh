@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=target/release/stance
 c=fuzz/corpus
-mkdir -p "$c"/{analyzer,vectorizer,labelled,table,lines,model,pipeline}
+mkdir -p "$c"/{analyzer,vectorizer,labelled,table,lines,model,pipeline,quotes}
 
 csvs=(tests/fixtures/*.csv tests/bad-input/*.csv)
 i=0
@@ -26,6 +26,14 @@ for f in "${csvs[@]}"; do
 done
 printf '\x01{"text":"we will respond","label":"threat","split":"train"}\n{"text":"talks","label":1}\n' >"$c/labelled/jsonl"
 printf '\x3f\x03We won'\''t back down; Russia\xe2\x80\x99s army can'\''t, cannot. 1,200 troops \xf0\x9f\x98\x8a \xe5\x81\x9c\xe7\x81\xab' >"$c/analyzer/contractions"
+
+for f in tests/fixtures/articles/*.txt tests/bad-input/articles*/*.txt; do
+    i=$((i + 1))
+    { printf '\x00'; cat "$f"; } >"$c/quotes/article$i"
+    { printf '\x03'; cat "$f"; } >"$c/quotes/scare-short$i"
+done
+printf '\x01%s' "$(printf '"%.0s' $(seq 1 300))" >"$c/quotes/marks"
+printf '\x01He said "never closed\n\n\xe2\x80\x9cOpen\n\xe2\x80\x9cAgain,\xe2\x80\x9d she said. \x27Single\x27 rock \xe2\x80\x99n\xe2\x80\x99 roll' >"$c/quotes/unbalanced"
 
 # Small models of every kind and setting family, without their checksum: the model
 # target appends a valid one so mutations reach the parser behind it.

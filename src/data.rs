@@ -194,6 +194,14 @@ fn column_list(names: &[String]) -> String {
     shown.join(", ")
 }
 
+/// A JSON error for one JSONL line: serde's "at line 1 column N" would read as a line of
+/// the file, so only the column is kept.
+pub fn json_reason(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    let what = msg.split(" at line ").next().unwrap_or(&msg);
+    format!("invalid JSON at column {}: {what}", e.column())
+}
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -503,7 +511,7 @@ fn parse_jsonl(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled)
                 file: path.to_string(),
                 line,
                 column: None,
-                reason: format!("invalid JSON: {e}"),
+                reason: json_reason(&e),
             })?;
             let get = |k: &str| -> Option<String> {
                 match v.get(k)? {

@@ -400,10 +400,148 @@ fn every_corpus_file_is_exercised() {
         if name == "README.md" {
             continue;
         }
-        let quoted = format!("\"{name}\"");
         assert!(
-            me.contains(&quoted) || cli.contains(&quoted),
+            me.contains(&name) || cli.contains(&name),
             "tests/bad-input/{name} is not used by any test"
         );
     }
+}
+
+/// Error lines on stderr (each must name a file and a position, checked by the caller).
+fn error_lines(o: &Output) -> Vec<String> {
+    let err = stderr(o);
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
+    err.lines().map(str::to_string).collect()
+}
+
+/// Quote rows of `extract --format jsonl`, as (article, quote).
+fn quote_rows(o: &Output) -> Vec<(String, String)> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let article = v["article"].as_str().unwrap();
+            let name = article.rsplit('/').next().unwrap().to_string();
+            (name, v["quote"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_directory_of_broken_articles_processes_the_good_ones_and_lists_the_bad() {
+    for cmd in ["extract", "score"] {
+        let o = run(&[cmd, &bad("articles_bad"), "--format", "jsonl"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let errors = error_lines(&o);
+        let want = [
+            "bad_lines.jsonl:2: invalid JSON at column 40",
+            "bad_lines.jsonl: invalid UTF-8 at line 3, byte offset 133",
+            "bad_lines.jsonl:4: no \"text\" key",
+            "nul.txt:1: NUL byte at byte offset 15",
+            "utf16.txt:1: the file is UTF-16",
+            "5 of 9 inputs could not be read",
+        ];
+        assert_eq!(errors.len(), want.len(), "{errors:#?}");
+        for (line, w) in errors.iter().zip(want) {
+            assert!(
+                line.starts_with("error: ") && line.contains(w),
+                "{w:?}: {line}"
+            );
+        }
+        let rows = quote_rows(&o);
+        let has = |article: &str, quote: &str| {
+            rows.iter()
+                .any(|(a, q)| a == article && q.starts_with(quote))
+        };
+        assert!(has("ok", "We are ready to talk"), "{rows:?}");
+        assert!(has("good.txt", "If the port authority"), "{rows:?}");
+        // A quote never closed ends with its paragraph; the next paragraph is read as usual.
+        assert!(has("unclosed.txt", "we will never accept this"), "{rows:?}");
+        assert!(has("unclosed.txt", "the port stays shut"), "{rows:?}");
+        // 10,000 quote marks in a row, twice, around one real quote.
+        assert!(has("marks_10000.txt", "We will talk"), "{rows:?}");
+    }
+}
+
+#[test]
+fn unreadable_articles_and_symlink_cycles_in_a_directory() {
+    let d = tmpdir("articles");
+    std::fs::copy(bad("articles_bad/good.txt"), d.join("good.txt")).unwrap();
+    let sub = d.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    // Two links back up the tree: followed blindly, the walk doubles at every level.
+    std::os::unix::fs::symlink("..", sub.join("up")).unwrap();
+    std::os::unix::fs::symlink("..", sub.join("again")).unwrap();
+    // A file no one can read, even root: a symbolic link to itself.
+    std::os::unix::fs::symlink("loop.txt", d.join("loop.txt")).unwrap();
+    let o = run(&["extract", d.to_str().unwrap(), "--format", "jsonl"]);
+    // An unreadable file is a runtime failure, not bad input.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let errors = error_lines(&o);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].contains("loop.txt") && errors[0].contains("symbolic links"));
+    assert!(errors[1].contains("1 of 2 inputs could not be read"));
+    let rows = quote_rows(&o);
+    assert_eq!(
+        rows.len(),
+        1,
+        "the article was read more than once: {rows:?}"
+    );
+}
+
+#[test]
+fn an_article_over_the_limit_is_listed_and_the_rest_goes_on() {
+    let d = tmpdir("big-article");
+    std::fs::copy(bad("articles_bad/good.txt"), d.join("a.txt")).unwrap();
+    let big = "\"We will respond,\" she said. ".repeat((16 << 20) / 28 + 1);
+    std::fs::write(d.join("b.txt"), &big).unwrap();
+    let jsonl = format!(
+        "{{\"id\":\"huge\",\"text\":\"{}\"}}\n{{\"id\":\"after\",\"text\":\"\\\"Fine,\\\" he said.\"}}\n",
+        "x".repeat(17 << 20)
+    );
+    std::fs::write(d.join("c.jsonl"), jsonl).unwrap();
+    let o = run(&["extract", d.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let errors = error_lines(&o);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(errors[0].contains("b.txt:1: article longer than the 16777216-byte limit"));
+    assert!(errors[1].contains("c.jsonl:1: article longer than the 16777216-byte limit"));
+    let rows = quote_rows(&o);
+    assert!(rows.iter().any(|(a, _)| a == "a.txt"), "{rows:?}");
+    assert!(
+        rows.iter().any(|(a, q)| a == "after" && q == "Fine,"),
+        "{rows:?}"
+    );
+}
+
+/// `cat dump.jsonl | stance extract -`: a dump on stdin is read line by line, so its size
+/// is not limited by the article limit.
+#[test]
+fn a_jsonl_dump_on_stdin_larger_than_the_article_limit_streams() {
+    use std::io::Write;
+    let mut child = bin()
+        .args(["extract", "-", "--format", "jsonl"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let line =
+        "{\"text\":\"\\\"We will respond,\\\" the minister said. Talks resume on Monday.\"}\n";
+    let n = (20 << 20) / line.len() + 1;
+    let writer = std::thread::spawn(move || {
+        // Leading blank lines: still recognised as JSONL.
+        stdin.write_all(b"\n  \n").unwrap();
+        for _ in 0..n {
+            stdin.write_all(line.as_bytes()).unwrap();
+        }
+    });
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    works(&o);
+    assert_eq!(quote_rows(&o).len(), n);
 }

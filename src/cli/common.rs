@@ -389,6 +389,9 @@ impl ArticleArgs {
 /// Articles processed together: enough to keep both cores busy, few enough that memory stays
 /// flat however many articles come.
 const ARTICLE_BATCH: usize = 64;
+/// A batch also ends at this many bytes of text: 64 articles at the 16 MiB limit would
+/// otherwise be a gigabyte.
+const ARTICLE_BATCH_BYTES: usize = 8 << 20;
 
 /// Read the articles in input order, in batches; unreadable inputs are reported on stderr
 /// and skipped, and make the command fail at the end (exit 2 for bad input, 1 otherwise).
@@ -412,7 +415,8 @@ pub fn for_each_article_batch(
                 failed.push(e);
             }
         }
-        if batch.len() == ARTICLE_BATCH {
+        let bytes: usize = batch.iter().map(|a| a.text.len()).sum();
+        if batch.len() == ARTICLE_BATCH || bytes >= ARTICLE_BATCH_BYTES {
             f(&batch)?;
             batch.clear();
         }

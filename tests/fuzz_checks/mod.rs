@@ -16,6 +16,7 @@ use stance::data::{LineReader, ReadOptions, MAX_TEXT_BYTES};
 use stance::features::FeatureParams;
 use stance::models::{ModelKind, ModelSettings};
 use stance::pipeline::{Pipeline, TrainingMeta, MAGIC};
+use stance::quotes::{extract, ExtractOptions};
 use stance::text::{Analyzer, AnalyzerSettings, Language};
 use stance::Error;
 
@@ -31,6 +32,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("lines", lines),
     ("model", model),
     ("pipeline", pipeline),
+    ("quotes", quotes),
 ];
 
 /// An error a user sees: one line, naming the source, and counted as bad input.
@@ -324,5 +326,65 @@ pub fn pipeline(data: &[u8]) {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             predicts_and_round_trips(&p, &refs);
         }
+    }
+}
+
+/// Paragraphs as the extractor defines them (non-blank lines, trimmed), as char ranges;
+/// written apart from it so the check does not share its mistakes.
+pub fn paragraphs(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 0..=chars.len() {
+        let brk = chars
+            .get(i)
+            .is_none_or(|c| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'));
+        if brk {
+            let line = &chars[start..i];
+            let lead = line.iter().take_while(|c| c.is_whitespace()).count();
+            let trail = line.iter().rev().take_while(|c| c.is_whitespace()).count();
+            if lead < line.len() {
+                out.push((start + lead, i - trail));
+            }
+            start = i + 1;
+        }
+    }
+    out
+}
+
+/// Quote extraction on any text: offsets index the text (as chars, and as bytes on char
+/// boundaries) and give the quote; every quote lies inside the paragraph it opens in; quotes
+/// come in order, within the length limit.
+pub fn quotes(data: &[u8]) {
+    let [flags, rest @ ..] = data else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let opts = ExtractOptions {
+        keep_scare_quotes: flags & 1 != 0,
+        max_quote_chars: if flags & 2 != 0 { 20 } else { 5_000 },
+    };
+    let found = extract(&text, &opts);
+    let chars: Vec<char> = text.chars().collect();
+    let bytes_at: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .collect();
+    let paras = paragraphs(&chars);
+    let mut last = (0, 0);
+    for q in &found {
+        assert!(q.start < q.end && q.end <= chars.len(), "{q:?}");
+        assert_eq!(chars[q.start..q.end].iter().collect::<String>(), q.text);
+        let (bs, be) = (bytes_at[q.start], bytes_at[q.end]);
+        assert!(text.is_char_boundary(bs) && text.is_char_boundary(be));
+        assert_eq!(&text[bs..be], q.text);
+        assert!(q.end - q.start <= opts.max_quote_chars, "{q:?}");
+        let (ps, pe) = *paras.get(q.paragraph).expect("paragraph index in range");
+        assert!(
+            ps <= q.start && q.end <= pe,
+            "quote {q:?} leaves its paragraph {ps}..{pe}"
+        );
+        assert!((q.paragraph, q.start) >= last, "quotes out of order");
+        last = (q.paragraph, q.start);
     }
 }
