@@ -545,3 +545,38 @@ fn a_jsonl_dump_on_stdin_larger_than_the_article_limit_streams() {
     works(&o);
     assert_eq!(quote_rows(&o).len(), n);
 }
+
+#[test]
+fn quotes_over_the_length_limit_are_dropped_and_counted() {
+    let d = tmpdir("runaway");
+    let f = d.join("runaway.txt");
+    let runaway = "word ".repeat(2_000);
+    std::fs::write(
+        &f,
+        format!("He said \"{runaway}\n\n\"We will talk,\" she said.\n"),
+    )
+    .unwrap();
+    let o = run(&["extract", f.to_str().unwrap(), "--format", "jsonl"]);
+    works(&o);
+    assert!(
+        stderr(&o).contains("dropped 1 quote(s) longer than --max-quote-chars 5000"),
+        "{}",
+        stderr(&o)
+    );
+    let rows = quote_rows(&o);
+    assert_eq!(
+        rows,
+        [("runaway.txt".to_string(), "We will talk,".to_string())]
+    );
+    // A higher limit keeps it.
+    let o = run(&[
+        "extract",
+        f.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--max-quote-chars",
+        "20000",
+    ]);
+    works(&o);
+    assert_eq!(quote_rows(&o).len(), 2);
+}

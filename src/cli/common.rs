@@ -368,16 +368,27 @@ pub struct ArticleArgs {
     /// Drop quotes longer than this many characters (a run-away from a missing mark).
     #[arg(long, default_value_t = 5000, value_name = "N")]
     pub max_quote_chars: usize,
+    /// Quotes dropped by --max-quote-chars so far, reported at the end.
+    #[arg(skip)]
+    pub over_long: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl ArticleArgs {
     /// Quotes of one article, offsets into the article text as read (prefix included).
     pub fn extract(&self, a: &stance::articles::Article) -> Vec<stance::quotes::Quote> {
+        // The length limit is applied here rather than in `extract` (which would drop the
+        // same quotes) so that the dropped ones can be counted and reported.
         let opts = stance::quotes::ExtractOptions {
             keep_scare_quotes: self.keep_scare_quotes,
-            max_quote_chars: self.max_quote_chars,
+            max_quote_chars: usize::MAX,
         };
         let mut qs = stance::quotes::extract(a.body(), &opts);
+        let found = qs.len();
+        qs.retain(|q| q.end - q.start <= self.max_quote_chars);
+        if qs.len() < found {
+            self.over_long
+                .fetch_add(found - qs.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         for q in &mut qs {
             q.start += a.body_start;
             q.end += a.body_start;
@@ -423,6 +434,13 @@ pub fn for_each_article_batch(
     }
     if !batch.is_empty() {
         f(&batch)?;
+    }
+    let over_long = input.over_long.load(std::sync::atomic::Ordering::Relaxed);
+    if over_long > 0 {
+        eprintln!(
+            "warning: dropped {over_long} quote(s) longer than --max-quote-chars {} (usually a quote mark never closed)",
+            input.max_quote_chars
+        );
     }
     if failed.is_empty() {
         return Ok(());
