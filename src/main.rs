@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn an_io_error_is_printed_once_on_one_line() {
-        let io = std::io::Error::new(std::io::ErrorKind::Other, "disk\non fire");
+        let io = std::io::Error::other("disk\non fire");
         let e = anyhow::Error::from(stance::Error::io("m.model", io)).context("writing m.model");
         assert_eq!(one_line(&e), "writing m.model: m.model: disk on fire");
     }
