@@ -314,3 +314,45 @@ fn extract_and_score_stream_a_large_dump_in_flat_memory() {
         assert!(peak_mb < 200.0, "{cmd}: peak RSS {peak_mb:.0} MB");
     }
 }
+
+/// A file that appears at the target while the new one is being written (another process,
+/// a user) is not replaced without `--force`: the new file is linked into place, which
+/// fails if the name is taken, instead of renamed over it.
+#[test]
+fn a_file_appearing_during_the_write_is_not_replaced_without_force() {
+    let d = tmpdir("race");
+    let target = d.join("m.model");
+    let e = stance::util::write_atomic_with(&target, false, |w| {
+        std::fs::write(&target, b"theirs")?;
+        w.write_all(b"ours")
+    })
+    .unwrap_err();
+    assert!(matches!(e, stance::Error::Exists { .. }), "{e}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"theirs");
+    assert_eq!(
+        others(&d, "m.model"),
+        Vec::<PathBuf>::new(),
+        "temp file left"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Temp files of processes that are gone are removed by the next write to the same target;
+/// those of a running process are not.
+#[test]
+fn stale_temp_files_of_dead_processes_are_removed() {
+    let d = tmpdir("stale");
+    let target = d.join("m.model");
+    // Above the largest pid Linux hands out (2^22), so never a running process.
+    let dead = d.join(".m.model.tmp-999999999");
+    let alive = d.join(".m.model.tmp-1");
+    let other = d.join(".n.model.tmp-999999999");
+    for f in [&dead, &alive, &other] {
+        std::fs::write(f, b"half a model").unwrap();
+    }
+    stance::util::write_atomic(&target, b"model", false).unwrap();
+    assert!(!dead.exists());
+    assert!(alive.exists(), "pid 1 is running");
+    assert!(other.exists(), "another target's temp file");
+    std::fs::remove_dir_all(&d).unwrap();
+}
