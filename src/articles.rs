@@ -4,6 +4,7 @@
 //! Plain text may start with a `date YYYY-MM-DD` line or prefix. JSONL has one article per
 //! line with `id`, `text` and optional `date`, `title`, `url`.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -74,10 +75,11 @@ pub fn expand(paths: &[String]) -> (Vec<String>, Vec<Error>) {
     if paths.is_empty() {
         out.push("-".to_string());
     }
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         let path = Path::new(p);
         if p != "-" && path.is_dir() {
-            walk(path, &mut out, &mut errors);
+            walk(path, &mut out, &mut errors, &mut seen);
         } else {
             out.push(p.clone());
         }
@@ -85,7 +87,21 @@ pub fn expand(paths: &[String]) -> (Vec<String>, Vec<Error>) {
     (out, errors)
 }
 
-fn walk(dir: &Path, out: &mut Vec<String>, errors: &mut Vec<Error>) {
+/// `seen` holds the directories walked, resolved: a symbolic link back up the tree (or to
+/// a directory already walked) is skipped, where following it would repeat articles, and
+/// two such links would double the walk at every level.
+fn walk(dir: &Path, out: &mut Vec<String>, errors: &mut Vec<Error>, seen: &mut HashSet<PathBuf>) {
+    match std::fs::canonicalize(dir) {
+        Ok(real) => {
+            if !seen.insert(real) {
+                return;
+            }
+        }
+        Err(e) => {
+            errors.push(Error::io(dir, e));
+            return;
+        }
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -97,7 +113,7 @@ fn walk(dir: &Path, out: &mut Vec<String>, errors: &mut Vec<Error>) {
     items.sort();
     for p in items {
         if p.is_dir() {
-            walk(&p, out, errors);
+            walk(&p, out, errors, seen);
         } else if matches!(
             p.extension().and_then(|e| e.to_str()),
             Some("txt") | Some("jsonl")
@@ -111,8 +127,17 @@ fn walk(dir: &Path, out: &mut Vec<String>, errors: &mut Vec<Error>) {
 /// JSONL line): the caller reports them and goes on.
 pub struct ArticleReader {
     sources: std::vec::IntoIter<String>,
-    jsonl: Option<(String, Box<dyn BufRead>, u64)>,
+    jsonl: Option<JsonlSource>,
     lossy: bool,
+}
+
+/// A JSONL source being read: its name, the reader, the last line read and the byte
+/// offset of the next.
+struct JsonlSource {
+    name: String,
+    reader: Box<dyn BufRead>,
+    line: u64,
+    offset: u64,
 }
 
 impl ArticleReader {
@@ -125,37 +150,66 @@ impl ArticleReader {
         }
     }
 
-    fn decode(&self, name: &str, bytes: Vec<u8>, line_base: u64) -> Result<String> {
-        match String::from_utf8(bytes) {
-            Ok(s) => Ok(s),
-            Err(e) if self.lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    /// Bytes to text. `line_base` is the line and `offset_base` the file offset of the
+    /// first byte, so errors point into the file. Invalid UTF-8 and NUL bytes (a binary or
+    /// UTF-16 file) are errors unless `lossy`, which replaces them with U+FFFD.
+    fn decode(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        line_base: u64,
+        offset_base: u64,
+    ) -> Result<String> {
+        let line_of = |bytes: &[u8], upto: usize| {
+            line_base + bytes[..upto].iter().filter(|&&b| b == b'\n').count() as u64
+        };
+        if offset_base == 0 && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")) {
+            return Err(Error::BadRow {
+                file: name.to_string(),
+                line: 1,
+                column: None,
+                reason: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); convert it to UTF-8, e.g. with `iconv -f UTF-16 -t UTF-8`".into(),
+            });
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) if self.lossy => String::from_utf8_lossy(e.as_bytes()).into_owned(),
             Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let line = line_base
-                    + e.as_bytes()[..offset]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count() as u64;
-                Err(Error::InvalidUtf8 {
+                let at = e.utf8_error().valid_up_to();
+                return Err(Error::InvalidUtf8 {
                     file: name.to_string(),
-                    line,
-                    offset: offset as u64,
-                })
+                    line: line_of(e.as_bytes(), at),
+                    offset: offset_base + at as u64,
+                });
             }
+        };
+        match text.find('\0') {
+            None => Ok(text),
+            Some(_) if self.lossy => Ok(text.replace('\0', "\u{FFFD}")),
+            Some(at) => Err(Error::BadRow {
+                file: name.to_string(),
+                line: line_of(text.as_bytes(), at),
+                column: None,
+                reason: format!(
+                    "NUL byte at byte offset {} (a binary or UTF-16 file?; use --lossy to replace it)",
+                    offset_base + at as u64
+                ),
+            }),
         }
     }
 
     fn next_jsonl(&mut self) -> Option<Result<Article>> {
         loop {
-            let (name, reader, line) = self.jsonl.as_mut()?;
+            let src = self.jsonl.as_mut()?;
             let mut buf = Vec::new();
             // Read at most the limit (+1 to detect excess) for one line.
-            let got = reader
+            let got = src
+                .reader
                 .by_ref()
                 .take(MAX_ARTICLE_BYTES as u64 + 1)
                 .read_until(b'\n', &mut buf);
-            *line += 1;
-            let (name, lineno) = (name.clone(), *line);
+            src.line += 1;
+            let (name, lineno, start) = (src.name.clone(), src.line, src.offset);
             match got {
                 Err(e) => {
                     self.jsonl = None;
@@ -165,18 +219,25 @@ impl ArticleReader {
                     self.jsonl = None;
                     return None;
                 }
-                Ok(_) => {}
+                Ok(n) => src.offset += n as u64,
             }
             if buf.len() > MAX_ARTICLE_BYTES {
                 // Skip the rest of the over-long line.
-                if let Some((_, r, _)) = self.jsonl.as_mut() {
-                    let mut sink = Vec::new();
-                    loop {
-                        sink.clear();
-                        match r.by_ref().take(1 << 20).read_until(b'\n', &mut sink) {
-                            Ok(0) | Err(_) => break,
-                            Ok(_) if sink.ends_with(b"\n") => break,
-                            Ok(_) => {}
+                let mut sink = Vec::new();
+                loop {
+                    sink.clear();
+                    match src
+                        .reader
+                        .by_ref()
+                        .take(1 << 20)
+                        .read_until(b'\n', &mut sink)
+                    {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            src.offset += n as u64;
+                            if sink.ends_with(b"\n") {
+                                break;
+                            }
                         }
                     }
                 }
@@ -185,12 +246,18 @@ impl ArticleReader {
             if buf.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            return Some(self.parse_jsonl_line(&name, lineno, buf));
+            return Some(self.parse_jsonl_line(&name, lineno, start, buf));
         }
     }
 
-    fn parse_jsonl_line(&self, name: &str, line: u64, buf: Vec<u8>) -> Result<Article> {
-        let s = self.decode(name, buf, line)?;
+    fn parse_jsonl_line(
+        &self,
+        name: &str,
+        line: u64,
+        offset: u64,
+        buf: Vec<u8>,
+    ) -> Result<Article> {
+        let s = self.decode(name, buf, line, offset)?;
         let bad = |reason: String| Error::BadRow {
             file: name.to_string(),
             line,
@@ -198,7 +265,7 @@ impl ArticleReader {
             reason,
         };
         let v: serde_json::Value =
-            serde_json::from_str(&s).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+            serde_json::from_str(s.trim_end()).map_err(|e| bad(crate::data::json_reason(&e)))?;
         let get = |k: &str| {
             v.get(k).and_then(|x| match x {
                 serde_json::Value::String(s) => Some(s.clone()),
@@ -242,8 +309,8 @@ impl Iterator for ArticleReader {
                 continue;
             }
             let name = self.sources.next()?;
-            let is_jsonl = name.ends_with(".jsonl") || name.ends_with(".ndjson");
-            let reader: Box<dyn BufRead> = if name == "-" {
+            let mut is_jsonl = name.ends_with(".jsonl") || name.ends_with(".ndjson");
+            let mut reader: Box<dyn BufRead> = if name == "-" {
                 Box::new(BufReader::with_capacity(1 << 16, std::io::stdin()))
             } else {
                 match std::fs::File::open(&name) {
@@ -251,8 +318,24 @@ impl Iterator for ArticleReader {
                     Err(e) => return Some(Err(Error::io(&name, e))),
                 }
             };
+            if name == "-" && !is_jsonl {
+                // Stdin that looks like JSONL is read as JSONL, line by line, however long
+                // the dump; decided by peeking, so nothing is read twice or held.
+                match looks_like_jsonl(reader) {
+                    Ok((jsonl, r)) => {
+                        is_jsonl = jsonl;
+                        reader = r;
+                    }
+                    Err(e) => return Some(Err(Error::io(&name, e))),
+                }
+            }
             if is_jsonl {
-                self.jsonl = Some((name, reader, 0));
+                self.jsonl = Some(JsonlSource {
+                    name,
+                    reader,
+                    line: 0,
+                    offset: 0,
+                });
                 continue;
             }
             let mut bytes = Vec::new();
@@ -263,20 +346,33 @@ impl Iterator for ArticleReader {
             if bytes.len() > MAX_ARTICLE_BYTES {
                 return Some(Err(too_long(&name, 1)));
             }
-            // Stdin that looks like JSONL is read as JSONL.
-            if name == "-" && bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-                self.jsonl = Some((name, Box::new(std::io::Cursor::new(bytes)), 0));
-                continue;
-            }
-            let bytes = bytes
-                .strip_prefix(b"\xEF\xBB\xBF")
-                .map(<[u8]>::to_vec)
-                .unwrap_or(bytes);
+            let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) => (rest.to_vec(), 3),
+                None => (bytes, 0),
+            };
             return Some(
-                self.decode(&name, bytes, 1)
+                self.decode(&name, bytes, 1, bom)
                     .map(|text| Article::from_text(name.clone(), name.clone(), text)),
             );
         }
+    }
+}
+
+/// Whether the first non-blank byte is `{`, and a reader that still yields every byte.
+fn looks_like_jsonl(mut reader: Box<dyn BufRead>) -> std::io::Result<(bool, Box<dyn BufRead>)> {
+    let mut blank = Vec::new();
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((false, Box::new(std::io::Cursor::new(blank))));
+        }
+        if let Some(&b) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            let rest = Box::new(std::io::Cursor::new(blank).chain(reader));
+            return Ok((b == b'{', rest));
+        }
+        let n = buf.len();
+        blank.extend_from_slice(buf);
+        reader.consume(n);
     }
 }
 

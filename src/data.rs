@@ -6,6 +6,11 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// Longest text accepted in one field of a data file or one line of `predict` input (1 MiB).
+/// Analysis holds about 50 bytes per token, so one unbounded text could take gigabytes;
+/// no statement or article comes near this size.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
 /// Where and how to read a labelled file.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -50,6 +55,8 @@ pub struct Labelled {
     pub filtered_out: usize,
     /// SHA-256 of the input bytes (hex).
     pub sha256: String,
+    /// Rows kept whose invalid UTF-8 or NUL bytes were replaced (with `lossy`).
+    pub replaced: usize,
 }
 
 /// Read the whole input (a path, or `-` for stdin) as bytes.
@@ -61,6 +68,7 @@ pub fn read_input(path: &str) -> Result<Vec<u8>> {
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io("<stdin>", e))?;
     } else {
+        crate::util::not_a_directory(Path::new(path))?;
         bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     }
     Ok(bytes)
@@ -92,6 +100,7 @@ pub fn parse_labelled(path: &str, bytes: &[u8], opts: &ReadOptions) -> Result<La
         sha256: hex(&Sha256::digest(bytes)),
         ..Labelled::default()
     };
+    check_not_utf16(path, bytes)?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::EmptyInput {
             file: path.to_string(),
@@ -119,6 +128,80 @@ pub fn parse_labelled(path: &str, bytes: &[u8], opts: &ReadOptions) -> Result<La
     Ok(out)
 }
 
+/// A UTF-16 file (e.g. saved as "Unicode" by a spreadsheet) decodes as invalid UTF-8 or
+/// NUL bytes at every other position; say what it is instead.
+fn check_not_utf16(path: &str, bytes: &[u8]) -> Result<()> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Error::BadRow {
+            file: path.to_string(),
+            line: 1,
+            column: None,
+            reason: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); convert it to UTF-8, e.g. with `iconv -f UTF-16 -t UTF-8`".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Check a decoded field: no NUL bytes (replaced when `lossy`), at most [`MAX_TEXT_BYTES`].
+fn check_field(path: &str, line: u64, column: &str, mut s: String, lossy: bool) -> Result<String> {
+    let bad = |reason: String| Error::BadRow {
+        file: path.to_string(),
+        line,
+        column: Some(column.to_string()),
+        reason,
+    };
+    if s.len() > MAX_TEXT_BYTES {
+        return Err(bad(format!(
+            "column {column:?} holds {} bytes, over the {MAX_TEXT_BYTES}-byte limit for one text",
+            s.len()
+        )));
+    }
+    if let Some(at) = s.find('\0') {
+        if !lossy {
+            return Err(bad(format!(
+                "NUL byte in column {column:?} at byte {at} of the field (a binary or UTF-16 file?; use --lossy to replace it)"
+            )));
+        }
+        s = s.replace('\0', "\u{FFFD}");
+    }
+    Ok(s)
+}
+
+/// A header name fit for a one-line message: control characters escaped, long names cut.
+fn printable(s: &str) -> String {
+    const MAX: usize = 40;
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The header's columns for an error message, at most 20 of them.
+fn column_list(names: &[String]) -> String {
+    let mut shown: Vec<String> = names.iter().take(20).map(|n| printable(n)).collect();
+    if names.len() > 20 {
+        shown.push(format!("… {} more", names.len() - 20));
+    }
+    shown.join(", ")
+}
+
+/// A JSON error for one JSONL line: serde's "at line 1 column N" would read as a line of
+/// the file, so only the column is kept.
+pub fn json_reason(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    let what = msg.split(" at line ").next().unwrap_or(&msg);
+    format!("invalid JSON at column {}: {what}", e.column())
+}
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -128,6 +211,13 @@ struct Row {
     text: Option<String>,
     label: Option<String>,
     filter: Option<String>,
+    /// Bytes of the row were invalid UTF-8 or NUL (replaced, or an error later).
+    dirty: bool,
+}
+
+/// Whether `lossy` decoding would change these bytes.
+fn dirty(raw: &[u8]) -> bool {
+    raw.contains(&0) || std::str::from_utf8(raw).is_err()
 }
 
 fn accept(
@@ -143,6 +233,7 @@ fn accept(
         column: Some(column.to_string()),
         reason,
     };
+    let dirty_row = row.as_ref().is_ok_and(|r| r.dirty);
     let checked = row.and_then(|r| {
         if let Some((col, want)) = &opts.filter {
             match &r.filter {
@@ -157,6 +248,7 @@ fn accept(
                 format!("missing column {:?}", opts.text_column),
             )
         })?;
+        let text = check_field(path, line, &opts.text_column, text, opts.lossy)?;
         if text.trim().is_empty() {
             return Err(bad(
                 &opts.text_column,
@@ -169,6 +261,7 @@ fn accept(
                 format!("missing column {:?}", opts.label_column),
             )
         })?;
+        let label = check_field(path, line, &opts.label_column, label, opts.lossy)?;
         let label = label.trim().to_string();
         if label.is_empty() {
             return Err(bad(
@@ -180,6 +273,7 @@ fn accept(
     });
     match checked {
         Ok(Some((t, l))) => {
+            out.replaced += usize::from(dirty_row);
             out.texts.push(t);
             out.labels.push(l);
             out.lines.push(line);
@@ -209,6 +303,8 @@ fn decode(path: &str, line: u64, column: &str, raw: &[u8], lossy: bool) -> Resul
 
 fn parse_csv(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled) -> Result<()> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let line_at = line_index(body);
+    unterminated_quote(path, body, &line_at)?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let headers = rdr.byte_headers().map_err(|e| csv_error(path, e))?.clone();
     let names: Vec<String> = headers
@@ -219,7 +315,7 @@ fn parse_csv(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled) -
     let missing = |col: &str| Error::MissingColumn {
         file: path.to_string(),
         column: col.to_string(),
-        found: names.join(", "),
+        found: column_list(&names),
     };
     let ti = find(&opts.text_column).ok_or_else(|| missing(&opts.text_column))?;
     let li = find(&opts.label_column).ok_or_else(|| missing(&opts.label_column))?;
@@ -227,8 +323,6 @@ fn parse_csv(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled) -
         Some((col, _)) => Some(find(col).ok_or_else(|| missing(col))?),
         None => None,
     };
-    let line_at = line_finder(body);
-    check_quotes_balanced(path, body, &line_at)?;
     let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -259,6 +353,7 @@ fn parse_csv(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled) -
                     (Some(i), Some((name, _))) => field(i, name)?,
                     _ => None,
                 },
+                dirty: [ti, li].iter().any(|&i| rec.get(i).is_some_and(dirty)),
             })
         })();
         accept(path, line, row, opts, out)?;
@@ -266,63 +361,87 @@ fn parse_csv(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled) -
     Ok(())
 }
 
-/// Maps a record's byte offset to its 1-based line. Line numbers come from byte offsets:
-/// csv's line counter and record offsets are one short in CRLF files (they point at the
-/// previous terminator's LF), hence `<=`.
-fn line_finder(body: &[u8]) -> impl Fn(u64) -> u64 {
-    let newlines: Vec<usize> = body
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .map(|(i, _)| i)
-        .collect();
-    move |byte: u64| newlines.partition_point(|&n| (n as u64) <= byte) as u64 + 1
-}
-
-fn check_quotes_balanced(path: &str, body: &[u8], line_at: &dyn Fn(u64) -> u64) -> Result<()> {
-    if body.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-        return Err(unterminated_quote(path, body, line_at));
+/// Find a quoted field that is never closed, or closed by a quote that text follows (an
+/// undoubled quote inside it). csv accepts both silently and reads on into the next rows,
+/// so a single stray quote can swallow the rest of the file. Quotes inside an unquoted
+/// field are ordinary characters, as csv reads them.
+fn unterminated_quote(path: &str, body: &[u8], line_at: &dyn Fn(u64) -> u64) -> Result<()> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let mut open = 0;
+    for (i, &b) in body.iter().enumerate() {
+        state = match (state, b) {
+            (State::FieldStart, b'"') => {
+                open = i;
+                State::Quoted
+            }
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (_, b',' | b'\n' | b'\r') => State::FieldStart,
+            (State::QuoteInQuoted, _) => {
+                return Err(Error::BadRow {
+                    file: path.to_string(),
+                    line: line_at(open as u64),
+                    column: None,
+                    reason: format!(
+                        "malformed CSV: the quoted field opened at byte offset {open} is closed at line {} by a quote that text follows (a quote inside a quoted field must be doubled, or the field was never closed)",
+                        line_at(i as u64 - 1)
+                    ),
+                });
+            }
+            (State::FieldStart | State::Unquoted, _) => State::Unquoted,
+        };
+    }
+    if state == State::Quoted {
+        return Err(Error::BadRow {
+            file: path.to_string(),
+            line: line_at(open as u64),
+            column: None,
+            reason: format!(
+                "malformed CSV: the quoted field opened at byte offset {open} is never closed"
+            ),
+        });
     }
     Ok(())
 }
 
-/// An odd number of `"` means a quoted field never closes, and csv would silently read the
-/// rest of the file into it. Name the record where the imbalance starts.
-fn unterminated_quote(path: &str, body: &[u8], line_at: &dyn Fn(u64) -> u64) -> Error {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(body);
-    let mut starts = Vec::new();
-    let mut rec = csv::ByteRecord::new();
-    while let Ok(true) = rdr.read_byte_record(&mut rec) {
-        starts.push(rec.position().map_or(0, |p| p.byte()) as usize);
-    }
-    starts.push(body.len());
-    let mut at = starts[0];
-    for w in starts.windows(2) {
-        let raw = &body[w[0].min(body.len())..w[1].min(body.len())];
-        if raw.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-            at = w[0];
-            break;
-        }
-    }
-    Error::BadRow {
-        file: path.to_string(),
-        line: line_at(at as u64),
-        column: None,
-        reason: "malformed CSV: a quoted field starting here is never closed".into(),
-    }
+/// 1-based line of each byte offset, counting line ends as csv does: `\n`, `\r\n`, and a
+/// lone `\r` (old Mac files, where every row would otherwise be "line 1"). csv's record
+/// offsets point at the previous line end's last byte in CRLF files, hence `<=`.
+fn line_index(body: &[u8]) -> impl Fn(u64) -> u64 {
+    let ends: Vec<u64> = body
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && body.get(i + 1) != Some(&b'\n')))
+        .map(|(i, _)| i as u64)
+        .collect();
+    move |byte| ends.partition_point(|&n| n <= byte) as u64 + 1
 }
 
 /// Read a whole CSV file (path or `-`) into a [`crate::dataset::Table`] by header name.
 pub fn read_table(path: &str, lossy: bool) -> Result<crate::dataset::Table> {
     let bytes = read_input(path)?;
-    parse_table(path, &bytes, lossy)
+    let t = parse_table(path, &bytes, lossy)?;
+    if t.rows.is_empty() {
+        return Err(Error::EmptyInput {
+            file: path.to_string(),
+            reason: "no data rows".into(),
+        });
+    }
+    Ok(t)
 }
 
 /// Parse CSV bytes into a [`crate::dataset::Table`]; `path` names the source in errors.
+/// A header with no rows is a valid, empty table (a labelling file just created).
 pub fn parse_table(path: &str, bytes: &[u8], lossy: bool) -> Result<crate::dataset::Table> {
+    check_not_utf16(path, bytes)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::EmptyInput {
@@ -330,8 +449,8 @@ pub fn parse_table(path: &str, bytes: &[u8], lossy: bool) -> Result<crate::datas
             reason: "the file is empty".into(),
         });
     }
-    let line_at = line_finder(body);
-    check_quotes_balanced(path, body, &line_at)?;
+    let line_at = line_index(body);
+    unterminated_quote(path, body, &line_at)?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let headers: Vec<String> = rdr
         .byte_headers()
@@ -349,7 +468,8 @@ pub fn parse_table(path: &str, bytes: &[u8], lossy: bool) -> Result<crate::datas
         let mut fields = Vec::with_capacity(headers.len());
         for (i, raw) in rec.iter().enumerate() {
             let name = headers.get(i).map_or("?", |s| s.as_str());
-            fields.push(decode(path, line, name, raw, lossy)?);
+            let field = decode(path, line, name, raw, lossy)?;
+            fields.push(check_field(path, line, name, field, lossy)?);
         }
         rows.push((line, fields));
     }
@@ -375,12 +495,25 @@ fn parse_jsonl(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled)
             continue;
         }
         let row = (|| {
-            let s = decode(path, line, "line", raw, opts.lossy)?;
+            let s = std::str::from_utf8(raw)
+                .map(str::to_string)
+                .or_else(|e| match opts.lossy {
+                    true => Ok(String::from_utf8_lossy(raw).into_owned()),
+                    false => Err(Error::BadRow {
+                        file: path.to_string(),
+                        line,
+                        column: None,
+                        reason: format!(
+                            "invalid UTF-8 at byte {} of the line (use --lossy to replace bad bytes)",
+                            e.valid_up_to()
+                        ),
+                    }),
+                })?;
             let v: serde_json::Value = serde_json::from_str(&s).map_err(|e| Error::BadRow {
                 file: path.to_string(),
                 line,
                 column: None,
-                reason: format!("invalid JSON: {e}"),
+                reason: json_reason(&e),
             })?;
             let get = |k: &str| -> Option<String> {
                 match v.get(k)? {
@@ -389,9 +522,13 @@ fn parse_jsonl(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled)
                     other => Some(other.to_string()),
                 }
             };
+            let text = get(&opts.text_column);
+            let label = get(&opts.label_column);
+            let nul = |f: &Option<String>| f.as_ref().is_some_and(|t| t.contains('\0'));
             Ok(Row {
-                text: get(&opts.text_column),
-                label: get(&opts.label_column),
+                dirty: std::str::from_utf8(raw).is_err() || nul(&text) || nul(&label),
+                text,
+                label,
                 filter: opts.filter.as_ref().and_then(|(c, _)| get(c)),
             })
         })();
@@ -401,39 +538,22 @@ fn parse_jsonl(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled)
 }
 
 /// Reads one text per line from a file or stdin, streaming, with CRLF and a leading BOM
-/// removed. Invalid UTF-8 is an error naming the line and byte offset, or replaced when
-/// `lossy` (then counted in `replaced`).
+/// removed. Invalid UTF-8 or a NUL byte is an error naming the line and byte offset, or
+/// replaced with U+FFFD when `lossy` (then counted in `replaced`). A line longer than the
+/// limit ([`MAX_TEXT_BYTES`] unless set) is an error, found without reading it all.
 pub struct LineReader {
     name: String,
     inner: Box<dyn BufRead>,
     line: u64,
     offset: u64,
     lossy: bool,
+    max_line: usize,
     /// Lines in which invalid bytes were replaced.
     pub replaced: u64,
     buf: Vec<u8>,
 }
 
 impl LineReader {
-    /// Open a path, or stdin for `-`.
-    pub fn open(path: &str, lossy: bool) -> Result<LineReader> {
-        let inner: Box<dyn BufRead> = if path == "-" {
-            Box::new(BufReader::with_capacity(1 << 16, std::io::stdin()))
-        } else {
-            let f = std::fs::File::open(Path::new(path)).map_err(|e| Error::io(path, e))?;
-            Box::new(BufReader::with_capacity(1 << 16, f))
-        };
-        Ok(LineReader {
-            name: path.to_string(),
-            inner,
-            line: 0,
-            offset: 0,
-            lossy,
-            replaced: 0,
-            buf: Vec::new(),
-        })
-    }
-
     /// The input's name as given (`-` for stdin).
     pub fn name(&self) -> &str {
         &self.name
@@ -444,11 +564,46 @@ impl LineReader {
         self.line
     }
 
+    /// Open a path, or stdin for `-`.
+    pub fn open(path: &str, lossy: bool) -> Result<LineReader> {
+        if path == "-" {
+            let stdin = BufReader::with_capacity(1 << 16, std::io::stdin());
+            return Ok(LineReader::from_reader("<stdin>", Box::new(stdin), lossy));
+        }
+        crate::util::not_a_directory(Path::new(path))?;
+        let f = std::fs::File::open(Path::new(path)).map_err(|e| Error::io(path, e))?;
+        let f = BufReader::with_capacity(1 << 16, f);
+        Ok(LineReader::from_reader(path, Box::new(f), lossy))
+    }
+
+    /// Read from any buffered reader; `name` names it in errors.
+    pub fn from_reader(name: &str, inner: Box<dyn BufRead>, lossy: bool) -> LineReader {
+        LineReader {
+            name: name.to_string(),
+            inner,
+            line: 0,
+            offset: 0,
+            lossy,
+            max_line: MAX_TEXT_BYTES,
+            replaced: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Set the longest line accepted, in bytes (without its line end).
+    pub fn max_line(mut self, bytes: usize) -> Self {
+        self.max_line = bytes;
+        self
+    }
+
     /// The next line, or `None` at the end.
     pub fn next_line(&mut self) -> Result<Option<String>> {
         self.buf.clear();
-        let n = self
-            .inner
+        // Read at most the limit plus a CRLF (and a BOM on the first line), so an endless
+        // line costs no more memory than a long one.
+        let cap = self.max_line as u64 + 2 + if self.line == 0 { 3 } else { 0 };
+        let n = (&mut self.inner)
+            .take(cap)
             .read_until(b'\n', &mut self.buf)
             .map_err(|e| Error::io(&self.name, e))?;
         if n == 0 {
@@ -457,30 +612,62 @@ impl LineReader {
         let start = self.offset;
         self.offset += n as u64;
         self.line += 1;
+        let bad = |line, reason| Error::BadRow {
+            file: self.name.clone(),
+            line,
+            column: None,
+            reason,
+        };
         let mut b: &[u8] = &self.buf;
+        let mut bom = 0;
         if self.line == 1 {
-            b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+            if b.starts_with(b"\xFF\xFE") || b.starts_with(b"\xFE\xFF") {
+                return Err(bad(1, "the input is UTF-16 (it starts with a UTF-16 byte-order mark); convert it to UTF-8, e.g. with `iconv -f UTF-16 -t UTF-8`".into()));
+            }
+            if let Some(rest) = b.strip_prefix(b"\xEF\xBB\xBF") {
+                b = rest;
+                bom = 3;
+            }
         }
+        let ended = b.ends_with(b"\n");
         let b = b.strip_suffix(b"\n").unwrap_or(b);
         let b = b.strip_suffix(b"\r").unwrap_or(b);
-        match std::str::from_utf8(b) {
-            Ok(s) => Ok(Some(s.to_string())),
+        if b.len() > self.max_line || (!ended && n as u64 == cap) {
+            return Err(bad(
+                self.line,
+                format!(
+                    "the line starting at byte offset {start} is longer than the {}-byte limit for one text",
+                    self.max_line
+                ),
+            ));
+        }
+        let text = match std::str::from_utf8(b) {
+            Ok(s) => s.to_string(),
             Err(_) if self.lossy => {
                 self.replaced += 1;
-                Ok(Some(String::from_utf8_lossy(b).into_owned()))
+                return Ok(Some(String::from_utf8_lossy(b).replace('\0', "\u{FFFD}")));
             }
             Err(e) => {
-                let skipped_bom = if self.line == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
-                    3
-                } else {
-                    0
-                };
-                Err(Error::InvalidUtf8 {
+                return Err(Error::InvalidUtf8 {
                     file: self.name.clone(),
                     line: self.line,
-                    offset: start + skipped_bom + e.valid_up_to() as u64,
+                    offset: start + bom + e.valid_up_to() as u64,
                 })
             }
+        };
+        match text.find('\0') {
+            None => Ok(Some(text)),
+            Some(_) if self.lossy => {
+                self.replaced += 1;
+                Ok(Some(text.replace('\0', "\u{FFFD}")))
+            }
+            Some(at) => Err(bad(
+                self.line,
+                format!(
+                    "NUL byte at byte offset {} (a binary or UTF-16 file?; use --lossy to replace it)",
+                    start + bom + at as u64
+                ),
+            )),
         }
     }
 }
@@ -576,5 +763,127 @@ mod tests {
             parse_labelled("e.csv", b"", &opts()),
             Err(Error::EmptyInput { .. })
         ));
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_at_the_limit_without_reading_it_all() {
+        let endless = std::io::BufReader::new(std::io::repeat(b'a'));
+        let mut r = LineReader::from_reader("in", Box::new(endless), false).max_line(1000);
+        let e = r.next_line().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "in:1: the line starting at byte offset 0 is longer than the 1000-byte limit for one text"
+        );
+    }
+
+    #[test]
+    fn a_line_exactly_at_the_limit_is_read_with_crlf_and_bom() {
+        let data = b"\xEF\xBB\xBFabcd\r\nefgh\r\nijklm\n".to_vec();
+        let mut r =
+            LineReader::from_reader("in", Box::new(std::io::Cursor::new(data)), false).max_line(4);
+        assert_eq!(r.next_line().unwrap().as_deref(), Some("abcd"));
+        assert_eq!(r.next_line().unwrap().as_deref(), Some("efgh"));
+        let e = r.next_line().unwrap_err().to_string();
+        assert!(
+            e.starts_with("in:3: the line starting at byte offset 15"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn nul_bytes_are_refused_with_their_offset_or_replaced_and_counted() {
+        let data = b"ok\nab\0c\n".to_vec();
+        let mut r =
+            LineReader::from_reader("in", Box::new(std::io::Cursor::new(data.clone())), false);
+        r.next_line().unwrap();
+        let e = r.next_line().unwrap_err().to_string();
+        assert!(e.starts_with("in:2: NUL byte at byte offset 5"), "{e}");
+        let mut r = LineReader::from_reader("in", Box::new(std::io::Cursor::new(data)), true);
+        r.next_line().unwrap();
+        assert_eq!(r.next_line().unwrap().as_deref(), Some("ab\u{FFFD}c"));
+        assert_eq!(r.replaced, 1);
+
+        let csv = b"text,label\n\"a\0b\",x\nfine,y\n";
+        let e = parse_labelled("d.csv", csv, &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("d.csv:2: NUL byte in column \"text\""), "{e}");
+        let lossy = ReadOptions {
+            lossy: true,
+            ..opts()
+        };
+        let d = parse_labelled("d.csv", csv, &lossy).unwrap();
+        assert_eq!(d.texts[0], "a\u{FFFD}b");
+        assert_eq!(d.replaced, 1);
+    }
+
+    #[test]
+    fn utf16_files_are_named_as_such() {
+        let data = b"\xFF\xFEt\0e\0x\0t\0";
+        for e in [
+            parse_labelled("u.csv", data, &opts()).unwrap_err(),
+            parse_table("u.csv", data, true).unwrap_err(),
+        ] {
+            assert!(
+                e.to_string().starts_with("u.csv:1: the file is UTF-16"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn stray_quote_inside_an_unquoted_field_is_ordinary_text() {
+        let d = parse_labelled("d.csv", b"text,label\nhe said \"no,x\nok,y\n", &opts()).unwrap();
+        assert_eq!(d.texts, ["he said \"no", "ok"]);
+    }
+
+    #[test]
+    fn quoted_field_closed_by_a_quote_text_follows_names_its_opening_line() {
+        let data = b"text,label\nok,x\n\"never closed,y\n\"more\",x\n";
+        let e = parse_labelled("d.csv", data, &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("d.csv:3: malformed CSV: the quoted field opened at byte offset 16 is closed at line 4"), "{e}");
+        let e = parse_labelled("d.csv", b"text,label\nok,x\n\"open", &opts())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "d.csv:3: malformed CSV: the quoted field opened at byte offset 16 is never closed"
+        );
+        // Doubled quotes inside a quoted field are text, however many.
+        let data = format!("text,label\n\"{}\",x\nok,y\n", "\"\"".repeat(5000));
+        let d = parse_labelled("d.csv", data.as_bytes(), &opts()).unwrap();
+        assert_eq!(d.texts[0], "\"".repeat(5000));
+    }
+
+    #[test]
+    fn a_field_over_the_text_limit_is_a_bad_row() {
+        let big = "a".repeat(MAX_TEXT_BYTES + 1);
+        let data = format!("text,label\nok,x\n{big},y\n");
+        let e = parse_labelled("d.csv", data.as_bytes(), &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("d.csv:3: column \"text\" holds 1048577 bytes"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_column_message_is_one_line_even_for_binary_headers() {
+        let e = parse_labelled("b.csv", b"\"a\nb\",c\x01\nx,y\n", &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains('\n'), "{e:?}");
+        assert!(e.contains("a\\nb, c\\u{1}"), "{e}");
+    }
+
+    #[test]
+    fn rows_of_a_file_with_lone_cr_line_ends_get_their_own_lines() {
+        let d = parse_labelled("mac.csv", b"text,label\ra,x\rb,y\r\nc,z\n", &opts()).unwrap();
+        assert_eq!(d.lines, [2, 3, 4]);
+        let e = parse_labelled("mac.csv", b"text,label\ra,x\rb,\rc,z\r", &opts()).unwrap_err();
+        assert_eq!(e.to_string(), "mac.csv:3: empty label in column \"label\"");
     }
 }

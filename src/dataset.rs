@@ -44,6 +44,20 @@ fn trigrams(text: &str, ids: &mut FastMap<String, u32>) -> Vec<u32> {
 /// Jaccard ≥ t must share a trigram within the first `|A| − ⌈t·|A|⌉ + 1` of each (prefix
 /// filtering), so only those prefixes go into the inverted index.
 pub fn near_duplicates(texts: &[impl AsRef<str>], threshold: f64) -> Vec<(usize, usize, f64)> {
+    near_duplicates_up_to(texts, threshold, usize::MAX).0
+}
+
+/// Most near-duplicate pairs `data check` lists. A file of n copies of one row holds
+/// n·(n−1)/2 pairs (20,000 copies: 200 million, gigabytes to list), so it stops here.
+pub const MAX_DUPLICATE_PAIRS: usize = 10_000;
+
+/// Like [`near_duplicates`], stopping once `max` pairs are found (the work stops too);
+/// the flag says whether it stopped early.
+pub fn near_duplicates_up_to(
+    texts: &[impl AsRef<str>],
+    threshold: f64,
+    max: usize,
+) -> (Vec<(usize, usize, f64)>, bool) {
     let mut ids = FastMap::default();
     let sets: Vec<Vec<u32>> = texts
         .iter()
@@ -64,7 +78,7 @@ pub fn near_duplicates(texts: &[impl AsRef<str>], threshold: f64) -> Vec<(usize,
         })
         .collect();
     let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut pairs = Vec::new();
+    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
     let mut seen: HashSet<usize> = HashSet::new();
     for (i, o) in ordered.iter().enumerate() {
         if o.is_empty() {
@@ -80,6 +94,10 @@ pub fn near_duplicates(texts: &[impl AsRef<str>], threshold: f64) -> Vec<(usize,
                         let union = sets[i].len() + sets[j].len() - inter;
                         let jac = inter as f64 / union as f64;
                         if jac >= threshold {
+                            if pairs.len() == max {
+                                pairs.sort_by_key(|p| (p.0, p.1));
+                                return (pairs, true);
+                            }
                             pairs.push((j, i, jac));
                         }
                     }
@@ -91,7 +109,7 @@ pub fn near_duplicates(texts: &[impl AsRef<str>], threshold: f64) -> Vec<(usize,
         }
     }
     pairs.sort_by_key(|p| (p.0, p.1));
-    pairs
+    (pairs, false)
 }
 
 /// A growing set of texts that answers "is this text a near-duplicate of one already in?"
@@ -216,6 +234,8 @@ pub struct CheckReport {
     pub words: (usize, usize, usize),
     /// Near-duplicate pairs.
     pub near_duplicates: Vec<DuplicatePair>,
+    /// Whether the search stopped at [`MAX_DUPLICATE_PAIRS`] (there are more).
+    pub near_duplicates_truncated: bool,
     /// Lines with an empty text.
     pub empty: Vec<u64>,
     /// Lines with a text over the word limit.
@@ -277,6 +297,7 @@ pub fn check(
         columns: BTreeMap::new(),
         words: (0, 0, 0),
         near_duplicates: vec![],
+        near_duplicates_truncated: false,
         empty: vec![],
         too_long: vec![],
         empty_labels: vec![],
@@ -351,7 +372,9 @@ pub fn check(
             }
         }
     }
-    report.near_duplicates = near_duplicates(&texts, rules.jaccard)
+    let (pairs, truncated) = near_duplicates_up_to(&texts, rules.jaccard, MAX_DUPLICATE_PAIRS);
+    report.near_duplicates_truncated = truncated;
+    report.near_duplicates = pairs
         .into_iter()
         .filter(|&(i, j, _)| !texts[i].is_empty() && !texts[j].is_empty())
         .map(|(i, j, jac)| DuplicatePair {
@@ -462,5 +485,16 @@ mod tests {
                 .fold(0.0, f64::max);
             proptest::prop_assert!((idx.max_jaccard(query) - want).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn thousands_of_identical_rows_stop_at_the_pair_limit() {
+        let texts = vec!["we will respond with force if they cross the line"; 5000];
+        let (pairs, truncated) = near_duplicates_up_to(&texts, 0.5, MAX_DUPLICATE_PAIRS);
+        assert!(truncated);
+        assert_eq!(pairs.len(), MAX_DUPLICATE_PAIRS);
+        let (few, truncated) = near_duplicates_up_to(&texts[..100], 0.5, MAX_DUPLICATE_PAIRS);
+        assert!(!truncated);
+        assert_eq!(few.len(), 100 * 99 / 2);
     }
 }

@@ -102,8 +102,12 @@ impl Error {
     /// runtime failure (exit code 1).
     pub fn is_bad_input(&self) -> bool {
         match self {
-            // A path that does not exist is a usage mistake; other I/O trouble is runtime.
-            Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            // A path that does not exist, or a directory given as a file, is a usage
+            // mistake; other I/O trouble is runtime.
+            Error::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidInput
+            ),
             Error::Linfa(_) => false,
             _ => true,
         }

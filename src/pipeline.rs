@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::features::{FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary};
+use crate::features::{FeatureParams, FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary};
 use crate::models::{argmax, LinearModel, ModelSettings};
 
 /// The file's first bytes.
@@ -234,6 +234,7 @@ impl Pipeline {
 
     /// Read a model file.
     pub fn load(path: &Path) -> Result<Pipeline> {
+        crate::util::not_a_directory(path)?;
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.len() > MAX_MODEL_BYTES {
             return Err(bad(
@@ -298,6 +299,18 @@ impl Pipeline {
         if k < 2 {
             return Err(bad(path, format!("{k} labels; a model needs at least 2")));
         }
+        if header
+            .labels
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            != k
+        {
+            return Err(bad(path, "header: a label is listed twice".into()));
+        }
+        // Settings no `train` could write (an n-gram size of 0, say) would break analysis.
+        linfa::ParamGuard::check(FeatureParams::from_settings(header.features.clone()))
+            .map_err(|e| bad(path, format!("header: {e}")))?;
         let v = cur.len_u64(4)?;
         // Terms go into one blob: no allocation per term, one UTF-8 check for all.
         let mut raw = Vec::new();
@@ -321,6 +334,15 @@ impl Pipeline {
             return Err(bad(
                 path,
                 format!("term {i} does not start on a character boundary"),
+            ));
+        }
+        // `train` writes terms sorted and unique; anything else is corruption.
+        if let Some(i) =
+            (1..v).find(|&i| blob[offsets[i - 1]..offsets[i]] >= blob[offsets[i]..offsets[i + 1]])
+        {
+            return Err(bad(
+                path,
+                format!("terms out of order or repeated at term {i}"),
             ));
         }
         let slots = cur.len_u64(4)?;
@@ -541,9 +563,115 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 mod tests {
+    use linfa::ParamGuard;
+    use proptest::prelude::*;
+
     use super::*;
     use crate::features::FeatureParams;
-    use linfa::ParamGuard;
+    use crate::models::ModelKind;
+
+    /// Texts over a small vocabulary, so that terms repeat across texts and labels.
+    fn texts(n: std::ops::Range<usize>) -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec(
+            "(we|will|not|talk|strike|peace|war|they|ready|never|😊|don't|1,200|Zürich|\\.|,)( (we|will|not|talk|strike|peace|war|they|ready|never|😊|don't|1,200|Zürich|\\.|,)){0,8}",
+            n,
+        )
+    }
+
+    fn fitted(
+        train: &[String],
+        kind: usize,
+        char_ngrams: bool,
+        negation: bool,
+    ) -> Result<Pipeline> {
+        let labels: Vec<String> = (0..train.len()).map(|i| format!("l{}", i % 3)).collect();
+        let features = FeatureParams::new()
+            .char_ngrams(char_ngrams.then_some((2, 4)))
+            .analyzer(crate::text::AnalyzerSettings {
+                negation,
+                ..Default::default()
+            })
+            .check()?;
+        let settings = ModelSettings {
+            max_iter: 50,
+            ..ModelSettings::for_kind(ModelKind::ALL[kind])
+        };
+        Pipeline::fit(
+            train,
+            &labels,
+            &features,
+            &settings,
+            TrainingMeta::default(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Every model kind: probabilities finite, in label order, summing to 1; saving
+        /// and loading gives the same file and the same predictions, bit for bit.
+        #[test]
+        fn predictions_sum_to_one_and_save_load_is_identical(
+            train in texts(3..24),
+            queries in texts(1..6),
+            kind in 0..ModelKind::ALL.len(),
+            char_ngrams in any::<bool>(),
+            negation in any::<bool>(),
+        ) {
+            let p = fitted(&train, kind, char_ngrams, negation).unwrap();
+            let preds = p.predict(&queries);
+            for pr in &preds {
+                prop_assert_eq!(pr.probabilities.len(), p.labels().len());
+                prop_assert!(pr.probabilities.iter().all(|x| x.is_finite() && *x >= 0.0));
+                let sum: f32 = pr.probabilities.iter().sum();
+                prop_assert!((sum - 1.0).abs() < 1e-5, "sum {}", sum);
+                let best = pr.probabilities[pr.label];
+                prop_assert!(pr.probabilities.iter().all(|&x| x <= best));
+            }
+            let bytes = p.to_bytes().unwrap();
+            let dir = std::env::temp_dir().join(format!("stance-pipeline-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("m{kind}.model"));
+            p.save(&path, true).unwrap();
+            prop_assert_eq!(&std::fs::read(&path).unwrap(), &bytes);
+            let q = Pipeline::load(&path).unwrap();
+            prop_assert_eq!(&q.header, &p.header);
+            prop_assert_eq!(q.vectorizer.vocabulary(), p.vectorizer.vocabulary());
+            prop_assert_eq!(&q.model, &p.model);
+            prop_assert_eq!(q.to_bytes().unwrap(), bytes);
+            prop_assert_eq!(q.predict(&queries), preds);
+        }
+    }
+
+    #[test]
+    fn terms_out_of_order_are_refused() {
+        let train: Vec<String> = ["we will strike", "we will talk", "peace now"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let p = fitted(&train, 2, false, true).unwrap();
+        let k = p.labels().len();
+        for terms in [["b", "a"], ["a", "a"]] {
+            let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+            let vectorizer = Vectorizer::from_parts(
+                p.header.features.clone(),
+                Vocabulary::new(terms),
+                vec![1.0; 2],
+            );
+            let model = LinearModel::new(2, k, vec![0.0; 2 * k], vec![0.0; k], 1.0);
+            let bad_order = Pipeline {
+                vectorizer,
+                model,
+                header: p.header.clone(),
+            };
+            let bytes = bad_order.to_bytes().unwrap();
+            let e = Pipeline::from_bytes(&bytes, Path::new("m.model")).unwrap_err();
+            assert!(
+                e.to_string().contains("terms out of order or repeated"),
+                "{e}"
+            );
+        }
+    }
 
     /// 20 rows per class; each text shares words with the other class, so the model is
     /// not certain of everything.

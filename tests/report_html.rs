@@ -353,8 +353,13 @@ fn evaluate_html_draws_the_same_numbers_as_evaluate_json() {
     let dir = tmpdir("eval");
     let out = dir.join("eval.html");
     let data = repo("tests/fixtures/tiny.csv");
+    let model = dir.join("tiny.model");
+    let trained = run(&["train", "--data", &data, "-o", model.to_str().unwrap()]);
+    assert!(trained.status.success(), "{}", stderr(&trained));
     let json_run = run(&[
         "evaluate",
+        "--model",
+        model.to_str().unwrap(),
         "--data",
         &data,
         "--label-column",

@@ -77,6 +77,12 @@ impl DataArgs {
                 d.skipped[0].1
             );
         }
+        if d.replaced > 0 {
+            eprintln!(
+                "warning: replaced invalid UTF-8 or NUL bytes in {} row(s) of {}",
+                d.replaced, d.file
+            );
+        }
         Ok(d)
     }
 
@@ -362,16 +368,27 @@ pub struct ArticleArgs {
     /// Drop quotes longer than this many characters (a run-away from a missing mark).
     #[arg(long, default_value_t = 5000, value_name = "N")]
     pub max_quote_chars: usize,
+    /// Quotes dropped by --max-quote-chars so far, reported at the end.
+    #[arg(skip)]
+    pub over_long: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl ArticleArgs {
     /// Quotes of one article, offsets into the article text as read (prefix included).
     pub fn extract(&self, a: &stance::articles::Article) -> Vec<stance::quotes::Quote> {
+        // The length limit is applied here rather than in `extract` (which would drop the
+        // same quotes) so that the dropped ones can be counted and reported.
         let opts = stance::quotes::ExtractOptions {
             keep_scare_quotes: self.keep_scare_quotes,
-            max_quote_chars: self.max_quote_chars,
+            max_quote_chars: usize::MAX,
         };
         let mut qs = stance::quotes::extract(a.body(), &opts);
+        let found = qs.len();
+        qs.retain(|q| q.end - q.start <= self.max_quote_chars);
+        if qs.len() < found {
+            self.over_long
+                .fetch_add(found - qs.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         for q in &mut qs {
             q.start += a.body_start;
             q.end += a.body_start;
@@ -383,6 +400,9 @@ impl ArticleArgs {
 /// Articles processed together: enough to keep both cores busy, few enough that memory stays
 /// flat however many articles come.
 const ARTICLE_BATCH: usize = 64;
+/// A batch also ends at this many bytes of text: 64 articles at the 16 MiB limit would
+/// otherwise be a gigabyte.
+const ARTICLE_BATCH_BYTES: usize = 8 << 20;
 
 /// Read the articles in input order, in batches; unreadable inputs are reported on stderr
 /// and skipped, and make the command fail at the end (exit 2 for bad input, 1 otherwise).
@@ -406,13 +426,21 @@ pub fn for_each_article_batch(
                 failed.push(e);
             }
         }
-        if batch.len() == ARTICLE_BATCH {
+        let bytes: usize = batch.iter().map(|a| a.text.len()).sum();
+        if batch.len() == ARTICLE_BATCH || bytes >= ARTICLE_BATCH_BYTES {
             f(&batch)?;
             batch.clear();
         }
     }
     if !batch.is_empty() {
         f(&batch)?;
+    }
+    let over_long = input.over_long.load(std::sync::atomic::Ordering::Relaxed);
+    if over_long > 0 {
+        eprintln!(
+            "warning: dropped {over_long} quote(s) longer than --max-quote-chars {} (usually a quote mark never closed)",
+            input.max_quote_chars
+        );
     }
     if failed.is_empty() {
         return Ok(());

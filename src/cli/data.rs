@@ -162,7 +162,18 @@ fn run_check(a: CheckArgs) -> Result<()> {
             lines(&r.shared_between_splits),
         )?;
         rule(
-            &format!("near-duplicate pairs (trigram Jaccard >= {})", a.jaccard),
+            &format!(
+                "near-duplicate pairs (trigram Jaccard >= {}{})",
+                a.jaccard,
+                if r.near_duplicates_truncated {
+                    format!(
+                        "; stopped counting at {}",
+                        stance::dataset::MAX_DUPLICATE_PAIRS
+                    )
+                } else {
+                    String::new()
+                }
+            ),
             r.near_duplicates.len(),
             {
                 let shown: Vec<String> = r

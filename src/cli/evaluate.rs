@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
+use stance::data::Labelled;
 use stance::metrics::{reliability, Evaluation, Reliability};
 use stance::pipeline::Pipeline;
 
@@ -43,7 +44,7 @@ pub fn run(a: Args) -> Result<()> {
     }
     let p = a.model.load()?;
     let d = a.data.read()?;
-    let (eval, rel) = evaluate(&p, &d.texts, &d.labels, a.bins);
+    let (eval, rel) = evaluate(&p, &d, a.bins)?;
     let mut out = stdout();
     match a.format {
         Format::Json | Format::Jsonl => {
@@ -76,48 +77,65 @@ pub fn run(a: Args) -> Result<()> {
 }
 
 /// Predict and compare. Labels the model does not know are added after the model's labels
-/// (never predicted, so they count as misses) and reported on stderr. The reliability table
-/// bins each prediction by its confidence (the predicted label's probability).
-pub fn evaluate(
-    p: &Pipeline,
-    texts: &[String],
-    labels: &[String],
-    bins: usize,
-) -> (Evaluation, Reliability) {
-    let mut names: Vec<String> = p.labels().to_vec();
-    let mut unknown: std::collections::BTreeMap<String, usize> = Default::default();
-    let truth: Vec<usize> = labels
+/// (never predicted, so they count as misses) and reported on stderr with the line of their
+/// first row. If no row has a label the model knows, the data or the model is the wrong
+/// one: that is an error naming the first row.
+/// The reliability table bins each prediction by its confidence (the predicted label's
+/// probability).
+pub fn evaluate(p: &Pipeline, d: &Labelled, bins: usize) -> Result<(Evaluation, Reliability)> {
+    let known = p.labels();
+    let mut names: Vec<String> = known.to_vec();
+    // Unknown label → (rows, first line).
+    let mut unknown: std::collections::BTreeMap<String, (usize, u64)> = Default::default();
+    let truth: Vec<usize> = d
+        .labels
         .iter()
-        .map(|l| match names.iter().position(|n| n == l) {
-            Some(i) => i,
-            None => {
-                *unknown.entry(l.clone()).or_insert(0) += 1;
+        .zip(&d.lines)
+        .map(|(l, &line)| {
+            if let Some(i) = known.iter().position(|n| n == l) {
+                return i;
+            }
+            unknown.entry(l.clone()).or_insert((0, line)).0 += 1;
+            names.iter().position(|n| n == l).unwrap_or_else(|| {
                 names.push(l.clone());
                 names.len() - 1
-            }
+            })
         })
         .collect();
+    if !d.labels.is_empty() && truth.iter().all(|&t| t >= known.len()) {
+        return Err(stance::Error::BadRow {
+            file: d.file.clone(),
+            line: d.lines[0],
+            column: None,
+            reason: format!(
+                "no row has a label the model knows ({}); first label here: {:?}. Wrong --label-column or wrong model?",
+                known.join(", "),
+                d.labels[0]
+            ),
+        }
+        .into());
+    }
     if !unknown.is_empty() {
         let list: Vec<String> = unknown
             .iter()
-            .map(|(l, n)| format!("{l:?} ({n} rows)"))
+            .map(|(l, (n, line))| format!("{l:?} ({n} rows) first at {}:{line}", d.file))
             .collect();
         eprintln!(
             "warning: labels the model does not know (counted as errors): {}",
             list.join(", ")
         );
     }
-    let preds = p.predict(texts);
+    let preds = p.predict(&d.texts);
     let pred: Vec<usize> = preds.iter().map(|x| x.label).collect();
     let confidence: Vec<f64> = preds
         .iter()
         .map(|x| x.probabilities[x.label] as f64)
         .collect();
     let correct: Vec<bool> = pred.iter().zip(&truth).map(|(p, t)| p == t).collect();
-    (
+    Ok((
         Evaluation::new(&names, &truth, &pred),
         reliability(&confidence, &correct, bins),
-    )
+    ))
 }
 
 /// The JSON shape documented in the README.

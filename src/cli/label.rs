@@ -582,6 +582,7 @@ pub fn run(a: Args) -> Result<()> {
         lossy: a.lossy,
         keep_scare_quotes: false,
         max_quote_chars: 5000,
+        over_long: Default::default(),
     };
     let mut cands: Vec<Candidate> = Vec::new();
     let mut known: HashSet<String> = HashSet::new();

@@ -12,6 +12,8 @@ use super::common::{csv_field, ellipsize, stdout, Format, ModelChoice};
 /// Lines predicted together: large enough to keep both cores busy, small enough that
 /// memory stays flat on endless input.
 const BATCH: usize = 8192;
+/// A batch also ends at this many bytes of text, so long lines keep memory flat too.
+const BATCH_BYTES: usize = 4 << 20;
 
 /// Predict labels.
 #[derive(Debug, ClapArgs)]
@@ -51,18 +53,23 @@ pub fn run(a: Args) -> Result<()> {
         let mut batch: Vec<String> = Vec::with_capacity(BATCH);
         loop {
             batch.clear();
-            while batch.len() < BATCH {
+            let mut bytes = 0;
+            let mut end = false;
+            while batch.len() < BATCH && bytes < BATCH_BYTES {
                 match r.next_line()? {
-                    Some(l) => batch.push(l),
-                    None => break,
+                    Some(l) => {
+                        bytes += l.len();
+                        batch.push(l);
+                    }
+                    None => {
+                        end = true;
+                        break;
+                    }
                 }
-            }
-            if batch.is_empty() {
-                break;
             }
             let preds = p.predict(&batch);
             w.write(&mut out, &batch, &preds)?;
-            if batch.len() < BATCH {
+            if end {
                 break;
             }
         }

@@ -34,6 +34,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    stance::util::not_a_directory(&a.output)?;
     if a.output.exists() && !a.force {
         return Err(stance::Error::Exists {
             path: a.output.clone(),
@@ -79,8 +80,7 @@ pub fn run(a: Args) -> Result<()> {
         Pipeline::fit(&d.texts, &d.labels, &features, &settings, meta)?
     };
     progress.stage("writing model");
-    p.save(&a.output, a.force)
-        .with_context(|| format!("writing {}", a.output.display()))?;
+    p.save(&a.output, a.force).context("writing the model")?;
     progress.done();
     if p.header.training.converged == Some(false) {
         eprintln!(

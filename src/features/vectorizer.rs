@@ -450,6 +450,20 @@ fn term_hash(term: &str) -> u64 {
     h.finish()
 }
 
+/// Longest run of filled slots a stored vocabulary table may have.
+const MAX_PROBE_RUN: usize = 4096;
+
+/// Longest run of non-empty slots, wrapping around the end of the table.
+fn longest_run(table: &[u32]) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    // Twice round so a run crossing the end is counted whole.
+    for &e in table.iter().chain(table.iter()) {
+        cur = if e == 0 { 0 } else { cur + 1 };
+        best = best.max(cur);
+    }
+    best.min(table.len())
+}
+
 impl Vocabulary {
     /// From terms (sorted ascending and unique when built by `fit`).
     pub fn new(terms: Vec<String>) -> Self {
@@ -528,6 +542,15 @@ impl Vocabulary {
         }
         if seen.iter().any(|s| !s) {
             return Err("hash table misses a term".into());
+        }
+        // A model file is untrusted: a table with one long run of filled slots would make
+        // every lookup walk it. Linear probing at load factor 1/2 gives runs of a few dozen
+        // slots even for millions of terms, so a run this long means a crafted file.
+        let longest = longest_run(&table);
+        if longest > MAX_PROBE_RUN {
+            return Err(format!(
+                "hash table has a run of {longest} filled slots (at most {MAX_PROBE_RUN} expected)"
+            ));
         }
         Ok(Vocabulary {
             blob,
@@ -833,6 +856,26 @@ mod tests {
         assert!(plain().min_df(0).check().is_err());
         assert!(plain().max_df(0.0).check().is_err());
         assert!(plain().max_features(Some(0)).check().is_err());
+    }
+
+    #[test]
+    fn a_stored_table_with_one_long_run_is_refused() {
+        // Regression: a crafted table packing every term into one run would make each
+        // lookup walk the whole run.
+        let n = MAX_PROBE_RUN + 1;
+        let terms: Vec<String> = (0..n).map(|i| format!("t{i:05}")).collect();
+        let v = Vocabulary::new(terms);
+        let (blob, offsets) = (v.blob.clone(), v.offsets.clone());
+        let mut table = vec![0u32; v.table.len()];
+        for (i, slot) in table.iter_mut().take(n).enumerate() {
+            *slot = i as u32 + 1;
+        }
+        let e = Vocabulary::from_stored(blob.clone(), offsets.clone(), table).unwrap_err();
+        assert!(e.contains("run of 4097 filled slots"), "{e}");
+        // The table `new` builds loads.
+        assert!(Vocabulary::from_stored(blob, offsets, v.table.clone()).is_ok());
+        assert_eq!(longest_run(&[1, 0, 0, 2, 3]), 3);
+        assert_eq!(longest_run(&[1, 2, 3]), 3);
     }
 
     #[test]

@@ -100,11 +100,29 @@ impl LinearModel {
     }
 }
 
-/// `exp(s_i - logsumexp(s))`, with the maximum shifted out first so nothing overflows.
+/// `exp(s_i - m) / Σ_j exp(s_j - m)` with `m` the maximum, in f64, so nothing overflows.
+///
+/// Dividing by the sum rather than subtracting `logsumexp` keeps the result summing to 1
+/// when scores are so large that `m + ln Σ` rounds back to `m`. Scores that overflowed to
+/// infinity share the probability among themselves; NaN scores get none; if nothing is
+/// left to rank, every class gets the same.
 pub fn softmax_in_place(s: &mut [f32]) {
-    let lse = log_sum_exp(s);
     s.iter_mut()
-        .for_each(|v| *v = ((*v as f64) - lse).exp() as f32);
+        .filter(|v| v.is_nan())
+        .for_each(|v| *v = f32::NEG_INFINITY);
+    let m = s.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
+    if !m.is_finite() {
+        // All +inf at the top share; all -inf means no information.
+        let top = s.iter().filter(|&&v| v as f64 == m).count().max(1) as f32;
+        let all = m == f64::NEG_INFINITY;
+        let share = if all { 1.0 / s.len() as f32 } else { 1.0 / top };
+        s.iter_mut()
+            .for_each(|v| *v = if all || *v as f64 == m { share } else { 0.0 });
+        return;
+    }
+    let sum: f64 = s.iter().map(|&v| (v as f64 - m).exp()).sum();
+    s.iter_mut()
+        .for_each(|v| *v = ((*v as f64 - m).exp() / sum) as f32);
 }
 
 /// `ln Σ exp(s_i)`, max-shifted, in f64.

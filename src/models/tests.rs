@@ -163,4 +163,21 @@ proptest::proptest! {
         proptest::prop_assert!((sum - 1.0).abs() < 1e-4);
         proptest::prop_assert!(v.iter().all(|p| p.is_finite() && *p >= 0.0));
     }
+
+    /// Scores a hostile model file can produce: huge, infinite or NaN.
+    #[test]
+    fn softmax_sums_to_one_for_any_scores(s in proptest::collection::vec(proptest::num::f32::ANY, 1..8)) {
+        let mut v = s.clone();
+        softmax_in_place(&mut v);
+        let sum: f32 = v.iter().sum();
+        proptest::prop_assert!((sum - 1.0).abs() < 1e-4, "{:?} -> {:?}", s, v);
+        proptest::prop_assert!(v.iter().all(|p| p.is_finite() && *p >= 0.0));
+    }
+}
+
+#[test]
+fn softmax_of_huge_equal_scores_is_uniform_not_all_ones() {
+    let mut v = [1e30f32, 1e30];
+    softmax_in_place(&mut v);
+    assert_eq!(v, [0.5, 0.5]);
 }
