@@ -439,8 +439,8 @@ def predict_throughput(rows, test, text_column, label_column, stance, work, pyth
 # Tables
 
 
-def fmt_ratio(v, best):
-    return f"{v / best:.2f}×" if best else "—"
+def fmt_ratio(v, best, digits=2):
+    return f"{v / best:.{digits}f}×" if best else "—"
 
 
 METRICS = (("macro_f1", True), ("accuracy", True), ("train_s", False), ("predict_s", False),
@@ -479,12 +479,12 @@ def format_compare(result, title=None):
             out.append(f"| {r['name']} | {r['error']} | | | | | | | |")
             continue
 
-        def cell(key, fmt):
-            return f"{r[key]:{fmt}} ({fmt_ratio(r[key], best[key])})"
+        def cell(key, fmt, digits=2):
+            return f"{r[key]:{fmt}} ({fmt_ratio(r[key], best[key], digits)})"
 
         inproc = (f"{r['fit_inproc_s']:.3f} | {r['predict_inproc_s']:.3f}"
                   if "fit_inproc_s" in r else "— | —")
-        out.append(f"| {r['name']} | {cell('macro_f1', '.4f')} | {cell('accuracy', '.4f')} | "
+        out.append(f"| {r['name']} | {cell('macro_f1', '.4f', 3)} | {cell('accuracy', '.4f', 3)} | "
                    f"{cell('train_s', '.2f')} | {cell('predict_s', '.2f')} | "
                    f"{cell('cpu_s', '.2f')} | {cell('rss_mb', '.0f')} | {inproc} |")
     pl = result.get("predict_lines")
