@@ -10,7 +10,8 @@ usage: bench.py --stance BIN [--data DIR] [--sizes 10000,100000,1000000] [--out 
    training time and peak memory of `stance train`, held-out macro-F1 on 10,000 other texts,
    and the throughput of `stance predict` over the training texts beside `wc -w` on the same
    file.
-3. BENCHMARKS.md: the tables, the machine, the commit measured and every command run.
+3. Stages: the criterion benchmarks (`cargo bench --bench pipeline`).
+4. BENCHMARKS.md: the tables, the machine, the commit measured and every command run.
 
 Normally started by `scripts/bench`, which builds stance and picks the Python environment.
 """
@@ -23,6 +24,7 @@ import platform
 import shlex
 import subprocess
 import sys
+import time
 
 # Import the sibling without leaving a __pycache__ in the repository.
 sys.dont_write_bytecode = True
@@ -216,8 +218,9 @@ def format_scaling(sc, time_target=60.0, rss_target_mb=2048.0):
 
 def format_targets(results):
     """One line per data set with the figures the targets are stated in."""
+    n = next((r["predict_lines"]["lines"] for _, r in results if r.get("predict_lines")), 0)
     out = ["| data | best stance macro-F1 | best peer macro-F1 | stance − peer | "
-           "train + evaluate speed-up | predict speed-up (200k lines) |",
+           f"train + evaluate speed-up | predict speed-up ({n:,} lines) |",
            "|---|---|---|---|---|---|"]
     for name, res in results:
         ok = [r for r in res["rows"] if "error" not in r]
@@ -248,6 +251,65 @@ def format_targets(results):
     return "\n".join(out) + "\n"
 
 
+def criterion(root, log):
+    """Run the criterion stage benchmarks; read back this run's estimates."""
+    log("criterion: cargo bench --bench pipeline")
+    start = time.time()
+    r = peers.run(["cargo", "bench", "--quiet", "--bench", "pipeline"])
+    if not r.ok:
+        return {"error": r.failure()}
+    rows = []
+    base = os.path.join(root, "target", "criterion")
+    for dirpath, _, files in os.walk(base):
+        if os.path.basename(dirpath) != "new" or "benchmark.json" not in files:
+            continue
+        est_path = os.path.join(dirpath, "estimates.json")
+        if os.path.getmtime(est_path) < start:
+            continue
+        with open(os.path.join(dirpath, "benchmark.json"), encoding="utf-8") as f:
+            b = json.load(f)
+        with open(est_path, encoding="utf-8") as f:
+            e = json.load(f)
+        rows.append({"id": b["full_id"], "throughput": b.get("throughput"),
+                     "mean_ns": e["mean"]["point_estimate"],
+                     "lo_ns": e["mean"]["confidence_interval"]["lower_bound"],
+                     "hi_ns": e["mean"]["confidence_interval"]["upper_bound"]})
+    order = ["tokenize", "vectorize", "train", "predict"]
+    rows.sort(key=lambda x: (order.index(x["id"].split("/")[0])
+                             if x["id"].split("/")[0] in order else len(order), x["id"]))
+    return {"rows": rows}
+
+
+def fmt_ns(ns):
+    for unit, div in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= div:
+            return f"{ns / div:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def format_criterion(cr):
+    if "error" in cr:
+        return f"`cargo bench` {cr['error']}\n"
+    out = ["In-process timings of each stage on `datasets/quotes.csv` (stance labels; train "
+           "split for fitting, test split for predicting), from `cargo bench --bench "
+           "pipeline` (criterion; mean and its 95 % interval). Training benchmarks fit on "
+           "features computed beforehand; `pipeline_nblr` includes vectorizing.\n",
+           "| benchmark | mean | 95 % interval | throughput |", "|---|---|---|---|"]
+    for r in cr["rows"]:
+        t = r["throughput"] or {}
+        secs = r["mean_ns"] / 1e9
+        if "Bytes" in t:
+            thr = f"{t['Bytes'] / secs / 1e6:.2f} MB/s"
+        elif "Elements" in t:
+            unit = "rows" if r["id"].startswith("train/") else "texts"
+            thr = f"{t['Elements'] / secs:,.0f} {unit}/s"
+        else:
+            thr = "—"
+        out.append(f"| {r['id']} | {fmt_ns(r['mean_ns'])} | {fmt_ns(r['lo_ns'])} – "
+                   f"{fmt_ns(r['hi_ns'])} | {thr} |")
+    return "\n".join(out) + "\n"
+
+
 def write_atomic(path, text):
     tmp = f"{path}.tmp-{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -273,6 +335,7 @@ def main():
                     help="address-space cap for scaling runs, GiB (default 12)")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-scaling", action="store_true")
+    ap.add_argument("--skip-criterion", action="store_true")
     ap.add_argument("--invocation", help="the command that started the run, for the record")
     a = ap.parse_args()
 
@@ -305,8 +368,10 @@ def main():
         sizes = [int(s) for s in a.sizes.split(",") if s]
         sc = scaling(a.stance, os.path.join(a.work, "scaling"), sizes, kinds, a.timeout,
                      a.mem_cap_gb, log)
+    cr = None if a.skip_criterion else criterion(root, log)
     with open(os.path.join(a.work, "results.json"), "w", encoding="utf-8") as f:
-        json.dump({"machine": facts, "peers": results, "scaling": sc}, f, indent=1)
+        json.dump({"machine": facts, "peers": results, "scaling": sc, "criterion": cr}, f,
+                  indent=1)
 
     md = ["# Benchmarks", ""]
     md.append("Generated by `scripts/bench`; do not edit by hand. Every figure is one run on "
@@ -344,19 +409,24 @@ def main():
     if sc:
         md.append("## Scaling\n")
         md.append(format_scaling(sc))
+    if cr:
+        md.append("## Pipeline stages\n")
+        md.append(format_criterion(cr))
     md.append("## Commands\n")
     md.append("Regenerate this file (builds stance, needs the peers' Python environment from "
               "`scripts/peers --setup`):\n")
     md.append("```sh\n" + (a.invocation or "scripts/bench") + "\n```\n")
-    md.append("One split by hand: `scripts/peers TRAIN.csv TEST.csv`; the stage benchmarks: "
-              "`cargo bench --bench pipeline`.\n")
-    md.append("<details><summary>Every process this run started, in order</summary>\n")
+    md.append("One split by hand: `scripts/peers TRAIN.csv TEST.csv`.\n")
+    md.append("<details><summary>Every process this run started, in order (paths relative "
+              "to the repository; `python` is the peers' environment's interpreter)</summary>\n")
     md.append("```sh")
-    rel = root + os.sep
-    md.extend(c.replace(rel, "") for c in peers.COMMANDS)
+    md.extend(peers.COMMANDS)
     md.append("```\n")
     md.append("</details>")
-    write_atomic(a.out, "\n".join(md) + "\n")
+    text = "\n".join(md) + "\n"
+    # Paths relative to the repository, so the file reads the same on every machine.
+    text = text.replace(shlex.quote(sys.executable), "python").replace(root + os.sep, "")
+    write_atomic(a.out, text)
     log(f"wrote {a.out}")
 
 
