@@ -70,7 +70,7 @@ def machine(root, python):
                    "    except Exception: print(p, 'not installed')"])
     commit = sh(["git", "rev-parse", "HEAD"], cwd=root) or "unknown"
     dirty = sh(["git", "status", "--porcelain", "--untracked-files=no", "--", "src",
-                "Cargo.toml", "Cargo.lock"], cwd=root)
+                "scripts", "benches", "Cargo.toml", "Cargo.lock"], cwd=root)
     return {
         "cpu": cpu,
         "cores": sh(["nproc"]) or str(os.cpu_count()),
@@ -79,7 +79,7 @@ def machine(root, python):
         "rustc": sh(["rustc", "--version"]),
         "python": sh([python, "--version"]),
         "packages": versions.replace("\n", ", "),
-        "commit": commit + (" with uncommitted changes to src/ or Cargo files" if dirty else ""),
+        "commit": commit + (" with uncommitted changes" if dirty else ""),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -89,65 +89,138 @@ def human(n):
         f"{n // 1000}k" if n % 1000 == 0 else str(n))
 
 
-def scaling(stance, work, sizes, kinds, timeout, mem_cap_gb, log):
+class Units:
+    """Finished pieces of a run (one data set, one generated size, one model kind at one
+    size), each saved in WORK/units/ with the commands that produced it. With --resume, a
+    piece measured by the same commit with the same settings is read back instead of
+    measured again, so a run stopped part-way (hours on a busy machine) can continue. A
+    piece whose processes failed for any reason other than the time limit is measured
+    again."""
+
+    def __init__(self, work, commit, resume):
+        self.dir = os.path.join(work, "units")
+        os.makedirs(self.dir, exist_ok=True)
+        # Uncommitted changes make the commit an unreliable key: never reuse then.
+        self.key = None if " with " in commit else commit
+        self.resume = resume
+
+    def get(self, name, settings, measure, log, fresh=False):
+        """The saved result of `name`, or `measure()`; `fresh` forces measuring."""
+        path = os.path.join(self.dir, name + ".json")
+        if self.resume and self.key and not fresh and os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                saved = json.load(f)
+            if (saved["key"] == self.key and saved["settings"] == settings
+                    and not failed(saved["result"])):
+                log(f"  (reusing {name} from an earlier run of this commit)")
+                peers.COMMANDS.extend(saved["commands"])
+                return saved["result"]
+        start = len(peers.COMMANDS)
+        result = measure()
+        write_atomic(path, json.dumps({"key": self.key, "settings": settings, "result": result,
+                                       "commands": peers.COMMANDS[start:]}, indent=1))
+        return result
+
+
+def failed(result):
+    """Whether a saved result holds an error other than a time-limit stop."""
+    if isinstance(result, dict):
+        for k, v in result.items():
+            if k.endswith("error") and "time limit" not in str(v):
+                return True
+            if failed(v):
+                return True
+    elif isinstance(result, list):
+        return any(failed(v) for v in result)
+    return False
+
+
+def scaling(stance, work, sizes, kinds, timeout, mem_cap_gb, units, log):
     os.makedirs(work, exist_ok=True)
     synth = os.path.join(os.path.dirname(os.path.abspath(__file__)), "synth.py")
     test = os.path.join(work, "test.csv")
-    peers.run([sys.executable, synth, "--rows", TEST_ROWS, "--doc-seed", 1000, "-o", test])
     out = {"sizes": []}
+
+    def generate_test():
+        g = peers.run([sys.executable, synth, "--rows", TEST_ROWS, "--doc-seed", 1000,
+                       "-o", test])
+        return {} if g.ok else {"error": g.failure()}
+
+    t = units.get("synth-test", {"rows": TEST_ROWS}, generate_test, log,
+                  fresh=not os.path.exists(test))
+    if "error" in t:
+        raise SystemExit(f"bench.py: generating the test set: {t['error']}")
     for n in sizes:
         log(f"scaling: {n} rows")
         csv_path = os.path.join(work, f"synth-{human(n)}.csv")
         txt = os.path.join(work, f"synth-{human(n)}.txt")
         stats_path = os.path.join(work, f"synth-{human(n)}.json")
-        g = peers.run([sys.executable, synth, "--rows", n, "-o", csv_path, "--text-out", txt,
-                       "--stats-out", stats_path])
-        if not g.ok:
-            raise SystemExit(f"bench.py: generating {n} rows: {g.failure()}")
-        with open(stats_path, encoding="utf-8") as f:
-            stats = json.load(f)
-        # `wc -w` in the C and C.UTF-8 locales; the faster is the floor.
-        wc = []
-        for loc in ("C", "C.UTF-8"):
-            r = peers.run_repeated(["wc", "-w", txt], 3, env={"LC_ALL": loc})
-            if r.ok:
-                wc.append({"locale": loc, "wall_s": r.wall})
-        entry = {"rows": n, "stats": stats, "wc": wc, "kinds": []}
+
+        def generate():
+            g = peers.run([sys.executable, synth, "--rows", n, "-o", csv_path, "--text-out",
+                           txt, "--stats-out", stats_path])
+            if not g.ok:
+                raise SystemExit(f"bench.py: generating {n} rows: {g.failure()}")
+            with open(stats_path, encoding="utf-8") as f:
+                stats = json.load(f)
+            # `wc -w` in the C and C.UTF-8 locales; the faster is the floor.
+            wc = []
+            for loc in ("C", "C.UTF-8"):
+                r = peers.run_repeated(["wc", "-w", txt], 3, env={"LC_ALL": loc})
+                if r.ok:
+                    wc.append({"locale": loc, "wall_s": r.wall})
+            return {"stats": stats, "wc": wc}
+
+        gen = units.get(f"synth-{human(n)}", {"rows": n}, generate, log,
+                        fresh=not (os.path.exists(csv_path) and os.path.exists(txt)))
+        entry = {"rows": n, "stats": gen["stats"], "wc": gen["wc"], "kinds": []}
         for k in kinds:
             log(f"  {k}")
-            model = os.path.join(work, f"{k}-{human(n)}.model")
-            row = {"kind": k}
-            tr = peers.run(
-                [stance, "train", "--data", csv_path, "--model", k, "-o", model, "--force"],
-                timeout=timeout, mem_cap_gb=mem_cap_gb)
-            row.update(train_s=tr.wall, train_cpu_s=tr.cpu, train_rss_mb=tr.rss_mb)
-            if not tr.ok:
-                row["error"] = tr.failure()
-                entry["kinds"].append(row)
-                continue
-            for line in tr.err.splitlines():
-                if " features -> " in line:
-                    row["features"] = int(line.split(" features -> ")[0].rsplit(", ", 1)[1])
-            ev_out = os.path.join(work, f"{k}-{human(n)}.eval.json")
-            ev = peers.run([stance, "evaluate", "--model", model, "--data", test,
-                            "--format", "json"], stdout=ev_out, timeout=timeout)
-            if ev.ok:
-                with open(ev_out, encoding="utf-8") as f:
-                    row["test_macro_f1"] = json.load(f)["macro_f1"]
-            pred_out = os.path.join(work, "predict-out.jsonl")
-            pr = peers.run([stance, "predict", "--model", model, "--format", "jsonl"],
-                           stdin=txt, stdout=pred_out, timeout=timeout, mem_cap_gb=mem_cap_gb)
-            if pr.ok and peers.count_lines(pred_out) == n:
-                row.update(predict_s=pr.wall, predict_cpu_s=pr.cpu, predict_rss_mb=pr.rss_mb)
-            else:
-                row["predict_error"] = (pr.failure() if not pr.ok else
-                                        f"wrote {peers.count_lines(pred_out)} lines for {n}")
-            if os.path.exists(pred_out):
-                os.remove(pred_out)
-            os.remove(model)
-            entry["kinds"].append(row)
+
+            def measure(k=k):
+                return scale_one(stance, work, n, k, csv_path, txt, test, timeout, mem_cap_gb)
+
+            settings = {"rows": n, "kind": k, "timeout": timeout, "mem_cap_gb": mem_cap_gb}
+            entry["kinds"].append(units.get(f"scale-{k}-{human(n)}", settings, measure, log))
         out["sizes"].append(entry)
     return out
+
+
+def scale_one(stance, work, n, k, csv_path, txt, test, timeout, mem_cap_gb):
+    """Train one model kind on n rows, evaluate it on the test set, predict the n texts."""
+    model = os.path.join(work, f"{k}-{human(n)}.model")
+    row = {"kind": k}
+    tr = peers.run([stance, "train", "--data", csv_path, "--model", k, "-o", model, "--force"],
+                   timeout=timeout, mem_cap_gb=mem_cap_gb)
+    row.update(train_s=tr.wall, train_cpu_s=tr.cpu, train_rss_mb=tr.rss_mb)
+    if not tr.ok:
+        row["error"] = tr.failure()
+        if mem_cap_gb and not tr.timed_out:
+            row["error"] += f" (address space capped at {mem_cap_gb:g} GiB)"
+        return row
+    for line in tr.err.splitlines():
+        if " features -> " in line:
+            row["features"] = int(line.split(" features -> ")[0].rsplit(", ", 1)[1])
+    ev_out = os.path.join(work, f"{k}-{human(n)}.eval.json")
+    ev = peers.run([stance, "evaluate", "--model", model, "--data", test, "--format", "json"],
+                   stdout=ev_out, timeout=timeout)
+    if ev.ok:
+        with open(ev_out, encoding="utf-8") as f:
+            row["test_macro_f1"] = json.load(f)["macro_f1"]
+    else:
+        row["evaluate_error"] = ev.failure()
+    pred_out = os.path.join(work, "predict-out.jsonl")
+    pr = peers.run([stance, "predict", "--model", model, "--format", "jsonl"], stdin=txt,
+                   stdout=pred_out, timeout=timeout, mem_cap_gb=mem_cap_gb)
+    if pr.ok and peers.count_lines(pred_out) == n:
+        row.update(predict_s=pr.wall, predict_cpu_s=pr.cpu, predict_rss_mb=pr.rss_mb)
+    else:
+        row["predict_error"] = (pr.failure() if not pr.ok else
+                                f"wrote {peers.count_lines(pred_out)} lines for {n}")
+    if os.path.exists(pred_out):
+        os.remove(pred_out)
+    os.remove(model)
+    return row
 
 
 def format_scaling(sc, time_target=60.0, rss_target_mb=2048.0):
@@ -336,6 +409,8 @@ def main():
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-scaling", action="store_true")
     ap.add_argument("--skip-criterion", action="store_true")
+    ap.add_argument("--resume", action="store_true",
+                    help="reuse pieces an interrupted run of the same commit finished")
     ap.add_argument("--invocation", help="the command that started the run, for the record")
     a = ap.parse_args()
 
@@ -346,6 +421,7 @@ def main():
     kinds = a.kinds.split(",")
     facts = machine(root, sys.executable)
     load_before = loadavg()
+    units = Units(a.work, facts["commit"], a.resume)
     results = []
     if not a.skip_peers:
         if not a.data or not os.path.isdir(a.data):
@@ -357,17 +433,24 @@ def main():
         for name in names:
             log(f"peers: {name}")
             d = os.path.join(a.data, name)
-            res = peers.compare(os.path.join(d, "train.csv"), os.path.join(d, "test.csv"),
-                                a.stance, os.path.join(a.work, name), kinds=kinds,
-                                predict_lines=a.predict_lines, repeat=a.repeat,
-                                timeout=a.timeout, log=log)
-            res["load"] = loadavg()
-            results.append((name, res))
+            train, test = os.path.join(d, "train.csv"), os.path.join(d, "test.csv")
+
+            def measure(train=train, test=test, name=name):
+                res = peers.compare(train, test, a.stance, os.path.join(a.work, name),
+                                    kinds=kinds, predict_lines=a.predict_lines,
+                                    repeat=a.repeat, timeout=a.timeout, log=log)
+                res["load"] = loadavg()
+                return res
+
+            settings = {"train": train, "test": test, "kinds": kinds,
+                        "predict_lines": a.predict_lines, "repeat": a.repeat,
+                        "timeout": a.timeout}
+            results.append((name, units.get(f"peers-{name}", settings, measure, log)))
     sc = None
     if not a.skip_scaling:
         sizes = [int(s) for s in a.sizes.split(",") if s]
         sc = scaling(a.stance, os.path.join(a.work, "scaling"), sizes, kinds, a.timeout,
-                     a.mem_cap_gb, log)
+                     a.mem_cap_gb, units, log)
     cr = None if a.skip_criterion else criterion(root, log)
     with open(os.path.join(a.work, "results.json"), "w", encoding="utf-8") as f:
         json.dump({"machine": facts, "peers": results, "scaling": sc, "criterion": cr}, f,
