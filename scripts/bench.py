@@ -103,6 +103,7 @@ class Units:
         # Uncommitted changes make the commit an unreliable key: never reuse then.
         self.key = None if " with " in commit else commit
         self.resume = resume
+        self.reused = []
 
     def get(self, name, settings, measure, log, fresh=False):
         """The saved result of `name`, or `measure()`; `fresh` forces measuring."""
@@ -113,12 +114,15 @@ class Units:
             if (saved["key"] == self.key and saved["settings"] == settings
                     and not failed(saved["result"])):
                 log(f"  (reusing {name} from an earlier run of this commit)")
+                self.reused.append(f"{name} ({saved.get('date', 'date unknown')})")
                 peers.COMMANDS.extend(saved["commands"])
                 return saved["result"]
         start = len(peers.COMMANDS)
         result = measure()
+        date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         write_atomic(path, json.dumps({"key": self.key, "settings": settings, "result": result,
-                                       "commands": peers.COMMANDS[start:]}, indent=1))
+                                       "date": date, "commands": peers.COMMANDS[start:]},
+                                      indent=1))
         return result
 
 
@@ -470,6 +474,9 @@ def main():
               f"{load_before}, at the end: {loadavg()}. On a shared machine the load shows "
               "how much other work competed for the cores; CPU seconds are less affected "
               "by it than wall seconds.")
+    if units.reused:
+        md.append("- Resumed run (`--resume`): these pieces were measured earlier by the same "
+                  "commit, at the times given: " + ", ".join(units.reused) + ".")
     md.append("")
     if results:
         md.append("## stance and its peers\n")
