@@ -1,6 +1,7 @@
 //! Criterion benchmarks of each pipeline stage on the labelled corpus in `datasets/`:
 //! tokenizing, vectorizing (fit and transform), training every model kind on fixed
-//! features, loading a model file, and predicting (a batch, and one text).
+//! features, loading a model file, predicting (a batch, and one text), and finding quotes
+//! in news-style articles built from the corpus's quotes.
 //!
 //! `cargo bench --bench pipeline` runs them all; `cargo bench --bench pipeline -- train`
 //! runs one group. Whole-process comparisons with other tools are in `scripts/peers` and
@@ -16,7 +17,9 @@ use stance::data::{read_labelled, Labelled, ReadOptions};
 use stance::features::FeatureParams;
 use stance::models::{ModelKind, ModelSettings};
 use stance::pipeline::{Pipeline, TrainingMeta};
+use stance::quotes::{extract, ExtractOptions};
 use stance::text::{Analyzer, AnalyzerSettings};
+use stance::util::Rng;
 
 /// One split of `datasets/quotes.csv`, labelled by stance.
 fn split(which: &str) -> Labelled {
@@ -91,6 +94,9 @@ fn vectorize(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes(&train.texts)));
     g.sample_size(10);
     g.bench_function("fit", |b| b.iter(|| params.fit(black_box(&train.texts))));
+    g.bench_function("fit_transform", |b| {
+        b.iter(|| params.fit_transform(black_box(&train.texts)))
+    });
     g.bench_function("transform", |b| {
         b.iter(|| fitted.transform(black_box(&train.texts)))
     });
@@ -168,5 +174,86 @@ fn predict(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, tokenize, vectorize, train, predict);
+/// News-style articles around the corpus's quotes: a headline, narration, and each quote in
+/// one of the attribution patterns wire copy uses (cue after, cue before, inverted cue,
+/// pronoun, partial quote). Seeded, so every run measures the same text.
+fn articles(quotes: &[String], n: usize) -> Vec<String> {
+    const PEOPLE: [(&str, &str, &str); 6] = [
+        ("Foreign Minister", "Amara Okafor", "she"),
+        ("union leader", "Tomasz Wierzbicki", "he"),
+        ("ministry spokesman", "Li Wen", "he"),
+        ("Mayor", "Ines Carvalho", "she"),
+        ("coach", "Daniel Reyes", "he"),
+        ("chief executive", "Hana Sato", "she"),
+    ];
+    const NARRATION: [&str; 4] = [
+        "Talks resumed on Tuesday after a week of rising tension.",
+        "The dispute has drawn crowds to the capital for three days.",
+        "Officials from both sides met behind closed doors in the afternoon.",
+        "Markets fell sharply as the deadline approached.",
+    ];
+    let mut rng = Rng::new(7);
+    let mut out = Vec::with_capacity(n);
+    let mut next = 0usize;
+    for a in 0..n {
+        let mut text = format!("Dispute deepens as deadline nears, report {a}\n\n");
+        for p in 0..6 {
+            let q = quotes[next % quotes.len()].trim_end_matches(['.', '!', '?', ',']);
+            next += 1;
+            let (title, name, pronoun) = PEOPLE[rng.below(PEOPLE.len())];
+            let last = name.rsplit(' ').next().unwrap_or(name);
+            text.push_str(NARRATION[(a + p) % NARRATION.len()]);
+            text.push(' ');
+            match rng.below(5) {
+                0 => text.push_str(&format!("\"{q},\" {title} {name} said.")),
+                1 => text.push_str(&format!("{name}, the {title}, said: \"{q}.\"")),
+                2 => text.push_str(&format!("\"{q},\" said {last}.")),
+                3 => text.push_str(&format!("\"{q},\" {pronoun} added.")),
+                _ => {
+                    let words: Vec<&str> = q.split_whitespace().take(4).collect();
+                    text.push_str(&format!(
+                        "{last} called it \"{}\" in a statement.",
+                        words.join(" ")
+                    ));
+                }
+            }
+            text.push_str("\n\n");
+        }
+        out.push(text);
+    }
+    out
+}
+
+fn quotes(c: &mut Criterion) {
+    let all = split("train");
+    let docs = articles(&all.texts, 500);
+    let opts = ExtractOptions::default();
+    let model = match stance::defaults::builtin(stance::defaults::Task::Stance) {
+        Ok(m) => m,
+        Err(e) => panic!("loading the built-in stance model: {e}"),
+    };
+    let mut g = c.benchmark_group("quotes");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(bytes(&docs)));
+    g.bench_function("extract", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|d| extract(black_box(d), &opts).len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("extract_and_classify", |b| {
+        b.iter(|| {
+            let found: Vec<String> = docs
+                .iter()
+                .flat_map(|d| extract(black_box(d), &opts))
+                .map(|q| q.text)
+                .collect();
+            model.predict(&found).len()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, tokenize, vectorize, train, predict, quotes);
 criterion_main!(benches);
