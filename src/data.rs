@@ -543,7 +543,7 @@ fn parse_jsonl(path: &str, bytes: &[u8], opts: &ReadOptions, out: &mut Labelled)
 /// limit ([`MAX_TEXT_BYTES`] unless set) is an error, found without reading it all.
 pub struct LineReader {
     name: String,
-    inner: Box<dyn BufRead>,
+    inner: Box<dyn BufRead + Send>,
     line: u64,
     offset: u64,
     lossy: bool,
@@ -577,7 +577,7 @@ impl LineReader {
     }
 
     /// Read from any buffered reader; `name` names it in errors.
-    pub fn from_reader(name: &str, inner: Box<dyn BufRead>, lossy: bool) -> LineReader {
+    pub fn from_reader(name: &str, inner: Box<dyn BufRead + Send>, lossy: bool) -> LineReader {
         LineReader {
             name: name.to_string(),
             inner,

@@ -205,7 +205,7 @@ mod tests {
             sublinear_tf: false,
             ..FeatureSettings::default()
         };
-        let vocab = Vocabulary::new(vec!["attack".into(), "talk".into(), "the".into()]);
+        let vocab = Vocabulary::new(vec!["attack".into(), "talk".into(), "the".into()]).unwrap();
         let vectorizer = Vectorizer::from_parts(features.clone(), vocab, vec![1.0; 3]);
         let model = LinearModel::new(
             3,

@@ -1,7 +1,7 @@
 //! The whole fitted pipeline (analysis settings, vocabulary, IDF, weights, ordered labels,
 //! hyperparameters, training metadata) and its one-file format.
 //!
-//! # File format, version 1
+//! # File format, version 2
 //!
 //! | bytes | content |
 //! |---|---|
@@ -9,11 +9,14 @@
 //! | 4 | format version, u32 little-endian |
 //! | 8 + h | header length, then the header as JSON ([`ModelHeader`]) |
 //! | 8 + … | vocabulary size `V`, then `V` terms, each a u32 byte length and UTF-8 bytes |
-//! | 8 + 4·S | hash table size `S` (a power of two > V), then `S` slots: u32 `id + 1`, 0 empty; a term's probe starts at its 64-bit FxHash-style hash with the fmix64 finaliser ([`crate::util::FastHasher`] over its bytes) modulo `S` and goes up by one |
 //! | 4·V | IDF per term, f32 |
 //! | 4·V·K | weights, feature-major, f32 |
 //! | 4·K | intercepts, f32 |
 //! | 32 | SHA-256 of every byte before it |
+//!
+//! Version 1 files still load: they differ only by a hash table after the terms (a u64
+//! slot count `S`, then `S` u32 slots), which is skipped; the lookup table is always built
+//! from the terms when a model is loaded.
 //!
 //! Integers and floats are little-endian. The loader checks the checksum before parsing and
 //! checks every length against the bytes left before allocating, so a truncated, corrupted
@@ -33,7 +36,7 @@ use crate::models::{argmax, LinearModel, ModelSettings};
 /// The file's first bytes.
 pub const MAGIC: &[u8; 13] = b"STANCE-MODEL\n";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Largest model file the loader accepts.
 pub const MAX_MODEL_BYTES: u64 = 4 << 30;
 
@@ -208,10 +211,6 @@ impl Pipeline {
             out.extend_from_slice(&(t.len() as u32).to_le_bytes());
             out.extend_from_slice(t.as_bytes());
         }
-        out.extend_from_slice(&(vocab.table().len() as u64).to_le_bytes());
-        for &slot in vocab.table() {
-            out.extend_from_slice(&slot.to_le_bytes());
-        }
         for &v in self
             .vectorizer
             .idf()
@@ -345,8 +344,11 @@ impl Pipeline {
                 format!("terms out of order or repeated at term {i}"),
             ));
         }
-        let slots = cur.len_u64(4)?;
-        let table = cur.u32s(slots)?;
+        if version == 1 {
+            // len_u64 checked 4 * slots against the bytes left.
+            let slots = cur.len_u64(4)?;
+            cur.take(4 * slots)?;
+        }
         let idf = cur.f32s(v)?;
         let wlen = v
             .checked_mul(k)
@@ -365,7 +367,7 @@ impl Pipeline {
         if !(header.temperature.is_finite() && header.temperature > 0.0) {
             return Err(bad(path, "temperature must be a positive number".into()));
         }
-        let vocab = Vocabulary::from_stored(blob, offsets, table)
+        let vocab = Vocabulary::from_blob(blob, offsets)
             .map_err(|e| bad(path, format!("vocabulary: {e}")))?;
         let model = LinearModel::new(v, k, weights, bias, header.temperature);
         let vectorizer = Vectorizer::from_parts(header.features.clone(), vocab, idf);
@@ -531,17 +533,6 @@ impl<'a> Cursor<'a> {
         Ok(n as usize)
     }
 
-    fn u32s(&mut self, n: usize) -> Result<Vec<u32>> {
-        let bytes = n
-            .checked_mul(4)
-            .ok_or_else(|| bad(self.path, "array size overflows".into()))?;
-        let raw = self.take(bytes)?;
-        Ok(raw
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
-    }
-
     fn f32s(&mut self, n: usize) -> Result<Vec<f32>> {
         let bytes = n
             .checked_mul(4)
@@ -655,7 +646,7 @@ mod tests {
             let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
             let vectorizer = Vectorizer::from_parts(
                 p.header.features.clone(),
-                Vocabulary::new(terms),
+                Vocabulary::new(terms).unwrap(),
                 vec![1.0; 2],
             );
             let model = LinearModel::new(2, k, vec![0.0; 2 * k], vec![0.0; k], 1.0);

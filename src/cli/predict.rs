@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
+use rayon::prelude::*;
 use stance::data::LineReader;
 use stance::pipeline::Prediction;
 
@@ -40,41 +41,66 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let p = a.model.load()?;
     let mut out = stdout();
-    let mut w = Writer {
+    let w = Writer {
         format: a.format,
         labels: p.labels().to_vec(),
-        header_done: false,
     };
+    w.header(&mut out)?;
     if !a.texts.is_empty() {
         let preds = p.predict(&a.texts);
-        w.write(&mut out, &a.texts, &preds)?;
+        let mut buf = Vec::new();
+        w.rows(&mut buf, &a.texts, &preds)?;
+        out.write_all(&buf)?;
     } else {
+        // A reader thread fills the next batch while this one is labelled and formatted in
+        // parallel, so reading and writing overlap the work instead of adding to it.
         let mut r = LineReader::open(&a.input, a.lossy)?;
-        let mut batch: Vec<String> = Vec::with_capacity(BATCH);
-        loop {
-            batch.clear();
-            let mut bytes = 0;
-            let mut end = false;
-            while batch.len() < BATCH && bytes < BATCH_BYTES {
-                match r.next_line()? {
-                    Some(l) => {
-                        bytes += l.len();
-                        batch.push(l);
-                    }
-                    None => {
-                        end = true;
-                        break;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<stance::Result<Vec<String>>>(2);
+        let reader = std::thread::spawn(move || {
+            loop {
+                let mut batch: Vec<String> = Vec::with_capacity(BATCH);
+                let mut bytes = 0;
+                let mut end = false;
+                while batch.len() < BATCH && bytes < BATCH_BYTES {
+                    match r.next_line() {
+                        Ok(Some(l)) => {
+                            bytes += l.len();
+                            batch.push(l);
+                        }
+                        Ok(None) => {
+                            end = true;
+                            break;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return r.replaced;
+                        }
                     }
                 }
+                // The receiver is gone only when writing failed; that error is reported.
+                if (!batch.is_empty() && tx.send(Ok(batch)).is_err()) || end {
+                    return r.replaced;
+                }
             }
-            let preds = p.predict(&batch);
-            w.write(&mut out, &batch, &preds)?;
-            if end {
-                break;
+        });
+        for batch in rx {
+            let batch = batch?;
+            let chunks: Vec<std::io::Result<Vec<u8>>> = batch
+                .par_chunks(256)
+                .map(|texts| {
+                    let preds: Vec<Prediction> = texts.iter().map(|t| p.predict_one(t)).collect();
+                    let mut buf = Vec::with_capacity(texts.iter().map(|t| t.len() + 64).sum());
+                    w.rows(&mut buf, texts, &preds)?;
+                    Ok(buf)
+                })
+                .collect();
+            for c in chunks {
+                out.write_all(&c?)?;
             }
         }
-        if r.replaced > 0 {
-            eprintln!("warning: replaced invalid UTF-8 in {} line(s)", r.replaced);
+        let replaced = reader.join().unwrap_or(0);
+        if replaced > 0 {
+            eprintln!("warning: replaced invalid UTF-8 in {replaced} line(s)");
         }
     }
     out.flush()?;
@@ -84,18 +110,21 @@ pub fn run(a: Args) -> Result<()> {
 struct Writer {
     format: Format,
     labels: Vec<String>,
-    header_done: bool,
 }
 
 impl Writer {
-    fn write(
-        &mut self,
-        out: &mut impl Write,
-        texts: &[String],
-        preds: &[Prediction],
-    ) -> std::io::Result<()> {
-        if !self.header_done {
-            self.header_done = true;
+    /// Labels with their probabilities, sorted by label as in a JSON object's keys.
+    fn sorted_labels<'a>(
+        &'a self,
+        probs: &'a [f32],
+    ) -> impl Iterator<Item = (&'a String, &'a f32)> {
+        let mut pairs: Vec<(&String, &f32)> = self.labels.iter().zip(probs).collect();
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        pairs.into_iter()
+    }
+
+    fn header(&self, out: &mut impl Write) -> std::io::Result<()> {
+        {
             match self.format {
                 Format::Csv => {
                     let probs: Vec<String> = self
@@ -109,21 +138,38 @@ impl Writer {
                 _ => {}
             }
         }
+        Ok(())
+    }
+
+    fn rows(
+        &self,
+        out: &mut impl Write,
+        texts: &[String],
+        preds: &[Prediction],
+    ) -> std::io::Result<()> {
         for (t, p) in texts.iter().zip(preds) {
             let label = &self.labels[p.label];
             let conf = p.probabilities[p.label];
             match self.format {
                 Format::Jsonl | Format::Json => {
-                    let probs: serde_json::Map<String, serde_json::Value> = self
-                        .labels
-                        .iter()
-                        .zip(&p.probabilities)
-                        .map(|(l, &v)| (l.clone(), serde_json::json!(round(v))))
-                        .collect();
-                    let o = serde_json::json!({
-                        "text": t, "label": label, "confidence": round(conf), "probabilities": probs,
-                    });
-                    writeln!(out, "{o}")?;
+                    // Written field by field (keys in the order serde_json's map gives):
+                    // building a JSON value per line cost more than predicting it.
+                    out.write_all(b"{\"confidence\":")?;
+                    serde_json::to_writer(&mut *out, &round(conf))?;
+                    out.write_all(b",\"label\":")?;
+                    serde_json::to_writer(&mut *out, label)?;
+                    out.write_all(b",\"probabilities\":{")?;
+                    for (i, (l, &v)) in self.sorted_labels(&p.probabilities).enumerate() {
+                        if i > 0 {
+                            out.write_all(b",")?;
+                        }
+                        serde_json::to_writer(&mut *out, l)?;
+                        out.write_all(b":")?;
+                        serde_json::to_writer(&mut *out, &round(v))?;
+                    }
+                    out.write_all(b"},\"text\":")?;
+                    serde_json::to_writer(&mut *out, t)?;
+                    out.write_all(b"}\n")?;
                 }
                 Format::Csv => {
                     let probs: Vec<String> = p

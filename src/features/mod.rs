@@ -10,5 +10,6 @@ mod vectorizer;
 
 pub use sparse::SparseRecords;
 pub use vectorizer::{
-    FeatureParams, FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary, CHAR_PREFIX,
+    term_hash, FeatureParams, FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary,
+    CHAR_PREFIX,
 };

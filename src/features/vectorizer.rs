@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SparseRecords;
 use crate::error::{Error, Result};
-use crate::text::{Analyzer, AnalyzerSettings};
+use crate::text::{word_hash, Analyzed, Analyzer, AnalyzerSettings};
 use crate::util::FastMap;
 
 /// Character n-gram features start with this, so they never collide with word n-grams.
@@ -274,7 +274,8 @@ impl FeatureValidParams {
             data.extend_from_slice(&val);
         }
         let x = SparseRecords::from_csr(ncols, indptr, indices, data);
-        let v = Vectorizer::from_parts(s.clone(), Vocabulary::new(terms), idf);
+        let vocab = Vocabulary::new(terms).map_err(Error::Training)?;
+        let v = Vectorizer::from_parts(s.clone(), vocab, idf);
         Ok((v, x))
     }
 }
@@ -298,11 +299,11 @@ impl Part {
         let mut last: Vec<u32> = Vec::new();
         let mut ptr = Vec::with_capacity(chunk.len() + 1);
         let mut ids = Vec::new();
-        let mut buf = String::new();
+        let mut scratch = Scratch::default();
         ptr.push(0);
         for (d, t) in chunk.iter().enumerate() {
             let d = d as u32;
-            extractor.each(t.as_ref(), &mut buf, &mut |term, _| {
+            extractor.each(t.as_ref(), &mut scratch, true, &mut |term, _, _| {
                 let id = match map.get(term) {
                     Some(&i) => i,
                     None => {
@@ -345,18 +346,30 @@ fn tfidf_row(
     val: &mut Vec<f32>,
 ) {
     cols.sort_unstable();
+    tfidf_sorted(cols, |&c| c, |&c| idf[c as usize], sublinear, idx, val);
+}
+
+/// [`tfidf_row`] over items sorted by column, each giving its column and IDF.
+fn tfidf_sorted<T>(
+    items: &[T],
+    column: impl Fn(&T) -> u32,
+    idf: impl Fn(&T) -> f32,
+    sublinear: bool,
+    idx: &mut Vec<u32>,
+    val: &mut Vec<f32>,
+) {
     let start = val.len();
     let mut i = 0;
-    while i < cols.len() {
-        let c = cols[i];
+    while i < items.len() {
+        let c = column(&items[i]);
         let mut j = i;
-        while j < cols.len() && cols[j] == c {
+        while j < items.len() && column(&items[j]) == c {
             j += 1;
         }
         let tf = (j - i) as f32;
         let tf = if sublinear { 1.0 + tf.ln() } else { tf };
         idx.push(c);
-        val.push(tf * idf[c as usize]);
+        val.push(tf * idf(&items[i]));
         i = j;
     }
     let norm = val[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
@@ -365,7 +378,25 @@ fn tfidf_row(
     }
 }
 
-/// Emits the n-gram terms of a text, reusing one buffer so lookups do not allocate.
+/// Receives each term of a text: its text, its [`term_hash`] and its byte span.
+type TermSink<'a> = dyn FnMut(&str, u64, (usize, usize)) + 'a;
+
+/// Buffers [`Extractor::each`] reuses from text to text.
+#[derive(Default)]
+struct Scratch {
+    buf: String,
+    analyzed: Analyzed,
+}
+
+/// What [`Vectorizer::transform_one`] reuses: term hashes, then (column, IDF) pairs.
+#[derive(Default)]
+struct RowScratch {
+    scratch: Scratch,
+    hashes: Vec<u64>,
+    cols: Vec<(u32, f32)>,
+}
+
+/// Emits the n-gram terms of a text.
 struct Extractor {
     analyzer: Analyzer,
     ngrams: (usize, usize),
@@ -381,36 +412,36 @@ impl Extractor {
         }
     }
 
-    /// Calls `f` with each term and the byte span of the original text it came from.
-    fn each(&self, text: &str, buf: &mut String, f: &mut dyn FnMut(&str, (usize, usize))) {
-        let toks = self.analyzer.tokens(text);
-        // Borrow plain terms; only negated ones need a new string.
-        let terms: Vec<std::borrow::Cow<'_, str>> = toks
-            .iter()
-            .map(|t| {
-                if t.negated {
-                    std::borrow::Cow::Owned(t.term())
-                } else {
-                    std::borrow::Cow::Borrowed(t.text.as_str())
-                }
-            })
-            .collect();
+    /// Calls `f` with each term, its [`term_hash`] and the byte span of the original text it
+    /// came from. With `need_text` false, word n-grams are passed as an empty string (their
+    /// hash is all a lookup needs).
+    fn each(&self, text: &str, scratch: &mut Scratch, need_text: bool, f: &mut TermSink<'_>) {
+        let Scratch { buf, analyzed } = scratch;
+        if need_text {
+            self.analyzer.analyze_into(text, analyzed);
+        } else {
+            self.analyzer.analyze_hashes_into(text, analyzed);
+        }
+        let toks = analyzed.words();
         let (lo, hi) = self.ngrams;
         for n in lo..=hi {
-            for (i, w) in terms.windows(n).enumerate() {
+            for w in toks.windows(n) {
                 buf.clear();
-                for (k, t) in w.iter().enumerate() {
-                    if k > 0 {
-                        buf.push(' ');
+                if need_text {
+                    for (k, t) in w.iter().enumerate() {
+                        if k > 0 {
+                            buf.push(' ');
+                        }
+                        buf.push_str(analyzed.term(t));
                     }
-                    buf.push_str(t);
                 }
-                f(buf, (toks[i].start, toks[i + n - 1].end));
+                let h = w.iter().fold(TERM_SEED, |h, t| fold_word(h, t.hash));
+                f(buf, finish_term(h), (w[0].start, w[n - 1].end));
             }
         }
         if let Some((lo, hi)) = self.char_ngrams {
             let mut chars: Vec<char> = Vec::new();
-            for t in &toks {
+            for t in toks {
                 chars.clear();
                 chars.push(' ');
                 chars.extend(text[t.start..t.end].chars().flat_map(char::to_lowercase));
@@ -420,7 +451,7 @@ impl Extractor {
                         buf.clear();
                         buf.push_str(CHAR_PREFIX);
                         buf.extend(w.iter());
-                        f(buf, (t.start, t.end));
+                        f(buf, term_hash(buf), (t.start, t.end));
                     }
                 }
             }
@@ -429,44 +460,76 @@ impl Extractor {
 }
 
 /// Terms in column order, stored as one string with offsets, and an open-addressing hash
-/// table of column ids over them.
+/// table from each term's 64-bit [`term_hash`] to its column.
 ///
-/// A vocabulary can hold millions of n-grams. One blob instead of a `String` per term keeps
-/// loading a model to a single pass with no per-term allocation, and lookups touch one
-/// table slot and one blob slice.
-#[derive(Debug, Clone, PartialEq)]
+/// A vocabulary can hold millions of n-grams; lookups are the hottest part of prediction.
+/// A slot holds the whole 64-bit hash next to the column, so a lookup reads one cache line
+/// and never the term's text: a term matches by its hash alone. Two different terms share
+/// a hash with probability about `n² / 2⁶⁵` (3·10⁻⁸ for a million terms); should it happen,
+/// the later term is counted in [`Vocabulary::distinct`] as a repeat and its column is
+/// never looked up. The table is built when the vocabulary is made or loaded, not stored.
+#[derive(Debug, Clone)]
 pub struct Vocabulary {
     blob: String,
     offsets: Vec<usize>,
-    /// `id + 1` per slot, 0 for empty; the length is a power of two at least twice the size.
-    table: Vec<u32>,
+    table: Vec<Slot>,
     duplicates: usize,
 }
 
-fn term_hash(term: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut h = crate::util::FastHasher::default();
-    h.write(term.as_bytes());
-    h.finish()
-}
-
-/// Longest run of filled slots a stored vocabulary table may have.
-const MAX_PROBE_RUN: usize = 4096;
-
-/// Longest run of non-empty slots, wrapping around the end of the table.
-fn longest_run(table: &[u32]) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    // Twice round so a run crossing the end is counted whole.
-    for &e in table.iter().chain(table.iter()) {
-        cur = if e == 0 { 0 } else { cur + 1 };
-        best = best.max(cur);
+/// Two vocabularies are equal when they hold the same terms in the same order.
+impl PartialEq for Vocabulary {
+    fn eq(&self, other: &Self) -> bool {
+        self.offsets == other.offsets && self.blob == other.blob
     }
-    best.min(table.len())
 }
+
+/// One table slot: a term's hash and `column + 1`, or `column == 0` when empty, and a value
+/// kept beside it (the vectorizer keeps the term's IDF there, saving a second lookup).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct Slot {
+    hash: u64,
+    column: u32,
+    value: f32,
+}
+
+const TERM_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
+/// Fold the next word's hash into an n-gram's running hash.
+#[inline]
+fn fold_word(h: u64, w: u64) -> u64 {
+    (h.rotate_left(27) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// MurmurHash3's fmix64: spreads the fold's weakly mixed low bits, which pick the slot.
+#[inline]
+fn finish_term(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Hash of a term: its space-separated words hashed one by one and folded in order. Word
+/// n-grams are hashed from their tokens' hashes without joining them (tokens never contain
+/// a space), and that gives the same value as hashing the joined term here.
+pub fn term_hash(term: &str) -> u64 {
+    finish_term(
+        term.split(' ')
+            .fold(TERM_SEED, |h, w| fold_word(h, word_hash(w.as_bytes()))),
+    )
+}
+
+/// Longest probe a vocabulary's table may need. Linear probing at load factor 1/2 gives
+/// runs of a few dozen slots even for millions of terms; terms crafted to share their
+/// low hash bits would make every lookup walk a long run, and are refused instead.
+const MAX_PROBE: usize = 4096;
 
 impl Vocabulary {
-    /// From terms (sorted ascending and unique when built by `fit`).
-    pub fn new(terms: Vec<String>) -> Self {
+    /// From terms (sorted ascending and unique when built by `fit`). Fails only for terms
+    /// crafted to collide (see [`Vocabulary::from_blob`]).
+    pub fn new(terms: Vec<String>) -> std::result::Result<Self, String> {
         let mut blob = String::with_capacity(terms.iter().map(String::len).sum());
         let mut offsets = Vec::with_capacity(terms.len() + 1);
         offsets.push(0);
@@ -478,8 +541,9 @@ impl Vocabulary {
     }
 
     /// From a blob and `len + 1` ascending offsets that fall on char boundaries (the model
-    /// loader checks both).
-    pub fn from_blob(blob: String, offsets: Vec<usize>) -> Self {
+    /// loader checks both). Refuses terms whose hashes pile up so that some lookup would
+    /// probe more than 4,096 slots: only crafted terms do that.
+    pub fn from_blob(blob: String, offsets: Vec<usize>) -> std::result::Result<Self, String> {
         let n = offsets.len().saturating_sub(1);
         let size = (2 * n).max(2).next_power_of_two();
         let mask = size - 1;
@@ -488,99 +552,79 @@ impl Vocabulary {
             .with_min_len(4096)
             .map(|i| term_hash(&blob[offsets[i]..offsets[i + 1]]))
             .collect();
-        let mut table = vec![0u32; size];
+        let mut table = vec![Slot::default(); size];
         let mut duplicates = 0;
         for (i, &h) in hashes.iter().enumerate() {
-            let mut slot = h as usize & mask;
+            let home = h as usize & mask;
+            let mut slot = home;
             loop {
-                match table[slot] {
-                    0 => {
-                        table[slot] = i as u32 + 1;
-                        break;
-                    }
-                    e => {
-                        let j = e as usize - 1;
-                        if blob[offsets[j]..offsets[j + 1]] == blob[offsets[i]..offsets[i + 1]] {
-                            duplicates += 1;
-                            break;
-                        }
-                        slot = (slot + 1) & mask;
-                    }
+                let e = table[slot];
+                if e.column == 0 {
+                    table[slot] = Slot {
+                        hash: h,
+                        column: i as u32 + 1,
+                        value: 0.0,
+                    };
+                    break;
+                }
+                if e.hash == h {
+                    duplicates += 1;
+                    break;
+                }
+                slot = (slot + 1) & mask;
+                if slot.wrapping_sub(home) & mask > MAX_PROBE {
+                    return Err(format!(
+                        "term {i} needs a hash-table probe longer than {MAX_PROBE} slots: the terms look crafted to collide"
+                    ));
                 }
             }
-        }
-        Vocabulary {
-            blob,
-            offsets,
-            table,
-            duplicates,
-        }
-    }
-
-    /// From stored parts, as written by [`Vocabulary::table`]: the hash table is taken as
-    /// stored instead of rebuilt, so loading a large model costs no hashing. Checks that
-    /// the table has a power-of-two size above the term count, that every slot is empty or
-    /// names a term, and that every term is in it exactly once; lookups then always end and
-    /// stay in bounds.
-    pub fn from_stored(blob: String, offsets: Vec<usize>, table: Vec<u32>) -> Result<Self, String> {
-        let n = offsets.len().saturating_sub(1);
-        if !table.len().is_power_of_two() || table.len() <= n {
-            return Err(format!("hash table of {} slots for {n} terms", table.len()));
-        }
-        let mut seen = vec![false; n];
-        for &e in &table {
-            if e == 0 {
-                continue;
-            }
-            let j = e as usize - 1;
-            if j >= n || seen[j] {
-                return Err(format!(
-                    "hash table slot names term {j} twice or out of range"
-                ));
-            }
-            seen[j] = true;
-        }
-        if seen.iter().any(|s| !s) {
-            return Err("hash table misses a term".into());
-        }
-        // A model file is untrusted: a table with one long run of filled slots would make
-        // every lookup walk it. Linear probing at load factor 1/2 gives runs of a few dozen
-        // slots even for millions of terms, so a run this long means a crafted file.
-        let longest = longest_run(&table);
-        if longest > MAX_PROBE_RUN {
-            return Err(format!(
-                "hash table has a run of {longest} filled slots (at most {MAX_PROBE_RUN} expected)"
-            ));
         }
         Ok(Vocabulary {
             blob,
             offsets,
             table,
-            duplicates: 0,
+            duplicates,
         })
-    }
-
-    /// The hash table, as stored in model files: `id + 1` per slot, 0 for empty; slots are
-    /// probed linearly from `FastHasher(term bytes) & (len − 1)`.
-    pub fn table(&self) -> &[u32] {
-        &self.table
     }
 
     /// Column of a term.
     pub fn get(&self, term: &str) -> Option<u32> {
+        self.get_hashed(term_hash(term))
+    }
+
+    /// Start loading the table slot where a lookup of `h` begins.
+    #[inline]
+    fn prefetch(&self, h: u64) {
+        crate::util::prefetch(&self.table[h as usize & (self.table.len() - 1)]);
+    }
+
+    /// Column of the term whose [`term_hash`] is `h`.
+    #[inline]
+    pub fn get_hashed(&self, h: u64) -> Option<u32> {
+        self.get_with_value(h).map(|(c, _)| c)
+    }
+
+    /// Column and kept value of the term whose [`term_hash`] is `h`.
+    #[inline]
+    fn get_with_value(&self, h: u64) -> Option<(u32, f32)> {
         let mask = self.table.len() - 1;
-        let mut slot = term_hash(term) as usize & mask;
+        let mut slot = h as usize & mask;
         loop {
-            match self.table[slot] {
-                0 => return None,
-                e => {
-                    let j = e as usize - 1;
-                    if &self.blob[self.offsets[j]..self.offsets[j + 1]] == term {
-                        return Some(j as u32);
-                    }
-                    slot = (slot + 1) & mask;
-                }
+            let e = self.table[slot];
+            if e.column == 0 {
+                return None;
             }
+            if e.hash == h {
+                return Some((e.column - 1, e.value));
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Keep `values[column]` beside each term's slot.
+    fn set_values(&mut self, values: &[f32]) {
+        for s in self.table.iter_mut().filter(|s| s.column != 0) {
+            s.value = values.get(s.column as usize - 1).copied().unwrap_or(0.0);
         }
     }
 
@@ -634,7 +678,8 @@ impl std::fmt::Debug for Vectorizer {
 
 impl Vectorizer {
     /// Reassemble from stored parts (used by the model loader).
-    pub fn from_parts(settings: FeatureSettings, vocab: Vocabulary, idf: Vec<f32>) -> Self {
+    pub fn from_parts(settings: FeatureSettings, mut vocab: Vocabulary, idf: Vec<f32>) -> Self {
+        vocab.set_values(&idf);
         Vectorizer {
             extractor: Extractor::new(&settings),
             settings,
@@ -660,34 +705,49 @@ impl Vectorizer {
 
     /// The TF-IDF row of one text as sorted (column, value) pairs, L2-normalised.
     pub fn transform_one(&self, text: &str) -> (Vec<u32>, Vec<f32>) {
-        let mut buf = String::new();
-        let mut cols: Vec<u32> = Vec::new();
-        self.extractor.each(text, &mut buf, &mut |term, _| {
-            if let Some(c) = self.vocab.get(term) {
-                cols.push(c);
-            }
-        });
-        let mut idx = Vec::with_capacity(cols.len());
-        let mut val = Vec::with_capacity(cols.len());
-        tfidf_row(
-            &mut cols,
-            &self.idf,
-            self.settings.sublinear_tf,
-            &mut idx,
-            &mut val,
-        );
-        (idx, val)
+        thread_local! {
+            // Reused from text to text: most texts then cost no allocation but their row.
+            static SCRATCH: std::cell::RefCell<RowScratch> = Default::default();
+        }
+        SCRATCH.with(|s| {
+            let RowScratch {
+                scratch,
+                hashes,
+                cols,
+            } = &mut *s.borrow_mut();
+            hashes.clear();
+            cols.clear();
+            self.extractor.each(text, scratch, false, &mut |_, h, _| {
+                self.vocab.prefetch(h);
+                hashes.push(h);
+            });
+            // The table is large and the lookups independent: asking for every slot first
+            // lets the memory system fetch them together instead of one after another.
+            cols.extend(hashes.iter().filter_map(|&h| self.vocab.get_with_value(h)));
+            cols.sort_unstable_by_key(|&(c, _)| c);
+            let mut idx = Vec::with_capacity(cols.len());
+            let mut val = Vec::with_capacity(cols.len());
+            tfidf_sorted(
+                cols,
+                |&(c, _)| c,
+                |&(_, idf)| idf,
+                self.settings.sublinear_tf,
+                &mut idx,
+                &mut val,
+            );
+            (idx, val)
+        })
     }
 
     /// Every occurrence of a vocabulary term in `text`: its column and the byte span
     /// `[start, end)` of the original text it came from (for a word n-gram, from its first
     /// word's start to its last word's end; for a character n-gram, its word).
     pub fn term_spans(&self, text: &str) -> Vec<(u32, usize, usize)> {
-        let mut buf = String::new();
+        let mut scratch = Scratch::default();
         let mut out = Vec::new();
         self.extractor
-            .each(text, &mut buf, &mut |term, (start, end)| {
-                if let Some(c) = self.vocab.get(term) {
+            .each(text, &mut scratch, false, &mut |_, h, (start, end)| {
+                if let Some(c) = self.vocab.get_hashed(h) {
                     out.push((c, start, end));
                 }
             });
@@ -834,7 +894,7 @@ mod tests {
     #[test]
     fn vocabulary_lookup_finds_every_term_and_nothing_else() {
         let terms: Vec<String> = (0..5000).map(|i| format!("t{i}")).collect();
-        let v = Vocabulary::new(terms.clone());
+        let v = Vocabulary::new(terms.clone()).unwrap();
         for (i, t) in terms.iter().enumerate() {
             assert_eq!(v.get(t), Some(i as u32));
             assert_eq!(v.term(i), t);
@@ -842,10 +902,10 @@ mod tests {
         assert_eq!(v.get("t5000"), None);
         assert_eq!(v.get(""), None);
         assert_eq!(v.distinct(), 5000);
-        let dup = Vocabulary::new(vec!["a".into(), "b".into(), "a".into()]);
+        let dup = Vocabulary::new(vec!["a".into(), "b".into(), "a".into()]).unwrap();
         assert_eq!(dup.distinct(), 2);
-        assert!(Vocabulary::new(vec![]).is_empty());
-        assert_eq!(Vocabulary::new(vec![]).get("x"), None);
+        assert!(Vocabulary::new(vec![]).unwrap().is_empty());
+        assert_eq!(Vocabulary::new(vec![]).unwrap().get("x"), None);
     }
 
     #[test]
@@ -859,23 +919,21 @@ mod tests {
     }
 
     #[test]
-    fn a_stored_table_with_one_long_run_is_refused() {
-        // Regression: a crafted table packing every term into one run would make each
-        // lookup walk the whole run.
-        let n = MAX_PROBE_RUN + 1;
-        let terms: Vec<String> = (0..n).map(|i| format!("t{i:05}")).collect();
-        let v = Vocabulary::new(terms);
-        let (blob, offsets) = (v.blob.clone(), v.offsets.clone());
-        let mut table = vec![0u32; v.table.len()];
-        for (i, slot) in table.iter_mut().take(n).enumerate() {
-            *slot = i as u32 + 1;
-        }
-        let e = Vocabulary::from_stored(blob.clone(), offsets.clone(), table).unwrap_err();
-        assert!(e.contains("run of 4097 filled slots"), "{e}");
-        // The table `new` builds loads.
-        assert!(Vocabulary::from_stored(blob, offsets, v.table.clone()).is_ok());
-        assert_eq!(longest_run(&[1, 0, 0, 2, 3]), 3);
-        assert_eq!(longest_run(&[1, 2, 3]), 3);
+    fn terms_crafted_to_share_a_slot_are_refused() {
+        // Regression: terms whose hashes agree in their low bits would make every lookup
+        // walk one long run. 4,300 terms get a 16,384-slot table; take terms whose home
+        // slot is below 64.
+        let mask = 16_383;
+        let terms: Vec<String> = (0u64..)
+            .map(|i| format!("t{i}"))
+            .filter(|t| term_hash(t) & mask < 64)
+            .take(4300)
+            .collect();
+        let e = Vocabulary::new(terms).unwrap_err();
+        assert!(e.contains("crafted to collide"), "{e}");
+        // As many ordinary terms load.
+        let plain: Vec<String> = (0..4300).map(|i| format!("t{i}")).collect();
+        assert_eq!(Vocabulary::new(plain).unwrap().distinct(), 4300);
     }
 
     #[test]

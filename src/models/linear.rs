@@ -81,6 +81,12 @@ impl LinearModel {
     pub fn scores(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
         let k = self.n_classes;
         let mut s: Vec<f64> = self.bias.iter().map(|&b| b as f64).collect();
+        // Rows are scattered over a large matrix: ask for all of them before using any.
+        for &j in idx {
+            if let Some(w) = self.weights.get(j as usize * k) {
+                crate::util::prefetch(w);
+            }
+        }
         for (&j, &x) in idx.iter().zip(val) {
             let row = &self.weights[j as usize * k..(j as usize + 1) * k];
             for (sc, &w) in s.iter_mut().zip(row) {

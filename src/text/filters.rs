@@ -11,8 +11,15 @@ pub fn split(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 5 + 1);
     for (start, seg) in text.split_word_bound_indices() {
         let Some(kind) = classify(seg) else { continue };
+        // A space followed by combining marks is one segment. Terms are words joined by
+        // spaces, so a token must not hold one.
+        let text = if seg.contains(' ') {
+            seg.replace(' ', "")
+        } else {
+            seg.to_string()
+        };
         out.push(Token {
-            text: seg.to_string(),
+            text,
             start,
             end: start + seg.len(),
             kind,
@@ -179,7 +186,8 @@ pub fn numbers(tokens: &mut [Token]) {
     }
 }
 
-const NEGATORS: &[&str] = &[
+/// Words that open a negation scope, sorted.
+pub(crate) const NEGATORS: &[&str] = &[
     "neither", "never", "no", "nobody", "none", "nor", "not", "nothing", "nowhere", "without",
 ];
 

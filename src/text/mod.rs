@@ -6,8 +6,11 @@
 //! [`AnalyzerSettings`] is plain serializable data that says which stages run, so a model
 //! file can carry its analysis settings and rebuild the exact same pipeline.
 
+mod fast;
 pub mod filters;
 mod stopwords;
+
+pub use fast::{word_hash, Analyzed, AsciiWords, Word};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,542 @@
+//! The same analysis as [`Analyzer::tokens`], without an allocation per token.
+//!
+//! Every stage but negation and stop-word removal looks at one word segment alone, and word
+//! frequencies are Zipfian: a per-thread memo keeps, for each distinct segment, what those
+//! stages make of it (its parts after contractions, their stemmed text, kinds and feature
+//! hashes). A text is then its segments looked up in the memo plus one pass for negation
+//! and stop words. The memo is filled by running the filters of [`super::filters`] on the
+//! segment, so the result is the reference pipeline's by construction (segments are told
+//! apart by a 64-bit hash; see [`Memo`]); a property test checks it on random text.
+
+use std::cell::RefCell;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::{filters, stopwords, Analyzer, AnalyzerSettings, TokenKind};
+
+/// One token of an analysed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    /// Byte span `[start, end)` in the original text.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+    /// Hash of the feature term (`NEG_` included) as [`word_hash`] computes it.
+    pub hash: u64,
+    /// Range of the feature term in [`Analyzed::arena`].
+    term: (u32, u32),
+}
+
+/// A reusable buffer of analysed tokens: clear and refill it text after text.
+#[derive(Debug, Default, Clone)]
+pub struct Analyzed {
+    words: Vec<Word>,
+    arena: String,
+    /// Segments of the text: start, length, hash.
+    segments: Vec<(u32, u32, u64)>,
+}
+
+impl Analyzed {
+    /// The tokens, in order.
+    pub fn words(&self) -> &[Word] {
+        &self.words
+    }
+
+    /// The feature term of a token: its text, with `NEG_` in front inside a negation scope.
+    pub fn term(&self, w: &Word) -> &str {
+        &self.arena[w.term.0 as usize..w.term.1 as usize]
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether the text had no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// Hash of one word of a feature term. Terms are hashed word by word (see
+/// [`crate::features::term_hash`]), so this is computed once per distinct word.
+#[inline]
+pub fn word_hash(word: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::util::FastHasher::default();
+    h.write(word);
+    h.finish()
+}
+
+/// What the context-free stages make of one part of a segment.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    /// Span relative to the segment's start.
+    start: u32,
+    end: u32,
+    flags: u8,
+    /// Final text (stemmed when stemming is on): a range of [`Memo::texts`].
+    text: (u32, u32),
+    hash: u64,
+    neg_hash: u64,
+}
+
+const PUNCT: u8 = 1;
+const NEGATOR: u8 = 2;
+const STOP: u8 = 4;
+
+/// One memo slot: a segment, identified by its 64-bit [`word_hash`], and its parts in
+/// [`Memo::parts`]. 24 bytes, so a lookup touches one cache line of the table and one of
+/// the parts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    first: u32,
+    /// Number of parts plus one; 0 marks an empty slot.
+    n: u32,
+}
+
+/// The memo of one analyzer's settings: an open-addressing table from segment hashes to
+/// their parts.
+///
+/// Segments are matched by hash alone, like vocabulary terms (see
+/// [`crate::features::Vocabulary`]): segments of up to seven bytes never collide (the hash
+/// is a bijection on them), and two longer ones share a hash with probability 2⁻⁶⁴.
+struct Memo {
+    settings: AnalyzerSettings,
+    slots: Vec<Slot>,
+    len: usize,
+    parts: Vec<Part>,
+    texts: String,
+}
+
+/// Distinct segments kept per settings before the memo starts over.
+const MAX_MEMO: usize = 1 << 17;
+/// Settings remembered per thread (two models with different settings, say, alternate).
+const MAX_SETTINGS: usize = 4;
+
+thread_local! {
+    static MEMOS: RefCell<Vec<Memo>> = const { RefCell::new(Vec::new()) };
+}
+
+const NEGATORS: &[&str] = filters::NEGATORS;
+
+impl Memo {
+    fn new(settings: AnalyzerSettings) -> Memo {
+        Memo {
+            settings,
+            slots: vec![Slot::default(); 1 << 12],
+            len: 0,
+            parts: Vec::new(),
+            texts: String::new(),
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64) {
+        crate::util::prefetch(&self.slots[key as usize & (self.slots.len() - 1)]);
+    }
+
+    /// The parts of the segment with hash `key`, if known.
+    #[inline]
+    fn get(&self, key: u64) -> Option<&[Part]> {
+        let mask = self.slots.len() - 1;
+        let mut i = key as usize & mask;
+        loop {
+            let s = self.slots[i];
+            if s.n == 0 {
+                return None;
+            }
+            if s.key == key {
+                let first = s.first as usize;
+                return Some(&self.parts[first..first + s.n as usize - 1]);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Remember a segment's parts; starts over when full.
+    fn insert(&mut self, key: u64, parts: Vec<(Part, String)>) {
+        if self.len >= MAX_MEMO {
+            self.slots.iter_mut().for_each(|s| *s = Slot::default());
+            self.len = 0;
+            self.parts.clear();
+            self.texts.clear();
+        }
+        if 2 * (self.len + 1) > self.slots.len() {
+            let bigger = vec![Slot::default(); 2 * self.slots.len()];
+            let old = std::mem::replace(&mut self.slots, bigger);
+            for s in old.into_iter().filter(|s| s.n != 0) {
+                self.place(s);
+            }
+        }
+        let first = self.parts.len() as u32;
+        let n = parts.len() as u32 + 1;
+        for (mut p, text) in parts {
+            let from = self.texts.len() as u32;
+            self.texts.push_str(&text);
+            p.text = (from, self.texts.len() as u32);
+            self.parts.push(p);
+        }
+        self.place(Slot { key, first, n });
+        self.len += 1;
+    }
+
+    fn place(&mut self, s: Slot) {
+        let mask = self.slots.len() - 1;
+        let mut i = s.key as usize & mask;
+        while self.slots[i].n != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = s;
+    }
+}
+
+impl Analyzer {
+    /// Analyse `text` into `out` (cleared first): the tokens [`Analyzer::tokens`] gives,
+    /// with their feature terms and hashes, without allocating once warm.
+    pub fn analyze_into(&self, text: &str, out: &mut Analyzed) {
+        self.analyze(text, out, true)
+    }
+
+    /// As [`Analyzer::analyze_into`] but without the terms' text: spans and hashes only
+    /// ([`Analyzed::term`] is then empty), which is all a vocabulary lookup needs.
+    pub fn analyze_hashes_into(&self, text: &str, out: &mut Analyzed) {
+        self.analyze(text, out, false)
+    }
+
+    fn analyze(&self, text: &str, out: &mut Analyzed, with_text: bool) {
+        out.words.clear();
+        out.arena.clear();
+        out.segments.clear();
+        MEMOS.with(|m| {
+            let mut memos = m.borrow_mut();
+            let i = match memos.iter().position(|m| m.settings == self.settings) {
+                Some(i) => i,
+                None => {
+                    if memos.len() >= MAX_SETTINGS {
+                        memos.clear();
+                    }
+                    memos.push(Memo::new(self.settings.clone()));
+                    memos.len() - 1
+                }
+            };
+            let memo = &mut memos[i];
+            // First every segment's hash, asking for its slot; then the lookups, which
+            // then mostly find their slot loaded.
+            let mut push = |start: usize, seg: &str| {
+                if seg == " " {
+                    return;
+                }
+                let key = word_hash(seg.as_bytes());
+                memo.prefetch(key);
+                out.segments.push((start as u32, seg.len() as u32, key));
+            };
+            if text.is_ascii() {
+                for (start, seg) in AsciiWords::new(text) {
+                    push(start, seg);
+                }
+            } else {
+                for (start, seg) in text.split_word_bound_indices() {
+                    push(start, seg);
+                }
+            }
+            let mut inside = false;
+            for &(start, len, key) in &out.segments {
+                let start = start as usize;
+                if memo.get(key).is_none() {
+                    let seg = &text[start..start + len as usize];
+                    memo.insert(key, self.segment_parts(seg));
+                }
+                let Some(parts) = memo.get(key) else { continue };
+                for p in parts {
+                    if p.flags & PUNCT != 0 {
+                        inside = false;
+                        continue;
+                    }
+                    let negated = if p.flags & NEGATOR != 0 {
+                        inside = self.settings.negation;
+                        false
+                    } else {
+                        self.settings.negation && inside
+                    };
+                    if self.settings.stop_words && !negated && p.flags & STOP != 0 {
+                        continue;
+                    }
+                    let from = out.arena.len() as u32;
+                    if with_text {
+                        if negated {
+                            out.arena.push_str("NEG_");
+                        }
+                        out.arena
+                            .push_str(&memo.texts[p.text.0 as usize..p.text.1 as usize]);
+                    }
+                    out.words.push(Word {
+                        start: start + p.start as usize,
+                        end: start + p.end as usize,
+                        hash: if negated { p.neg_hash } else { p.hash },
+                        term: (from, out.arena.len() as u32),
+                    });
+                }
+            }
+        });
+    }
+
+    /// Run the context-free stages on one segment.
+    fn segment_parts(&self, seg: &str) -> Vec<(Part, String)> {
+        let s = &self.settings;
+        let mut toks = filters::split(seg);
+        if s.lowercase {
+            filters::lowercase(&mut toks);
+        }
+        if s.contractions {
+            toks = filters::contractions(seg, toks);
+        }
+        if s.numbers {
+            filters::numbers(&mut toks);
+        }
+        let flags: Vec<u8> = toks
+            .iter()
+            .map(|t| {
+                let mut f = 0;
+                if t.kind == TokenKind::Punct {
+                    f |= PUNCT;
+                }
+                if NEGATORS.binary_search(&t.text.as_str()).is_ok() {
+                    f |= NEGATOR;
+                }
+                if stopwords::ENGLISH.binary_search(&t.text.as_str()).is_ok() {
+                    f |= STOP;
+                }
+                f
+            })
+            .collect();
+        if let (Some(stemmer), Some(lang)) = (&self.stemmer, s.stem) {
+            // Punctuation is never a word, so stemming it changes nothing.
+            filters::stem(stemmer, lang as u8, &mut toks);
+        }
+        toks.into_iter()
+            .zip(flags)
+            .map(|(t, flags)| {
+                let neg = format!("NEG_{}", t.text);
+                let part = Part {
+                    start: t.start as u32,
+                    end: t.end as u32,
+                    flags,
+                    text: (0, 0),
+                    hash: word_hash(t.text.as_bytes()),
+                    neg_hash: word_hash(neg.as_bytes()),
+                };
+                (part, t.text)
+            })
+            .collect()
+    }
+}
+
+/// UAX-29 word boundaries for ASCII text, as `split_word_bound_indices` gives them, without
+/// its table lookups. For ASCII the rules reduce to: letters and digits join each other and
+/// `_`; a letter, `'`, `.` or `:` and a letter stay one word (`don't`, `e.g`); a digit, `,`
+/// `.` `;` or `'` and a digit stay one number (`1,200`); runs of spaces are one segment;
+/// CR LF is one segment; anything else stands alone. A property test compares it with the
+/// general implementation.
+pub struct AsciiWords<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> AsciiWords<'a> {
+    /// Segments of an ASCII `text`.
+    pub fn new(text: &'a str) -> Self {
+        debug_assert!(text.is_ascii());
+        AsciiWords { text, pos: 0 }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Digit,
+    /// `_` (ExtendNumLet).
+    Under,
+    /// `:` (MidLetter).
+    MidLetter,
+    /// `.` and `'` (MidNumLet and Single_Quote).
+    MidNumLet,
+    /// `,` and `;` (MidNum).
+    MidNum,
+    Space,
+    Other,
+}
+
+const fn class_of(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Under,
+        b':' => Class::MidLetter,
+        b'.' | b'\'' => Class::MidNumLet,
+        b',' | b';' => Class::MidNum,
+        b' ' => Class::Space,
+        _ => Class::Other,
+    }
+}
+
+/// [`class_of`] for every byte: one load instead of a chain of comparisons.
+static CLASSES: [Class; 256] = {
+    let mut t = [Class::Other; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = class_of(i as u8);
+        i += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn class(b: u8) -> Class {
+    CLASSES[b as usize]
+}
+
+impl<'a> Iterator for AsciiWords<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let b = self.text.as_bytes();
+        let start = self.pos;
+        if start >= b.len() {
+            return None;
+        }
+        let first = class(b[start]);
+        let mut i = start + 1;
+        match first {
+            Class::Space => {
+                while i < b.len() && b[i] == b' ' {
+                    i += 1;
+                }
+            }
+            Class::Letter | Class::Digit | Class::Under => {
+                // `prev` is the class of the last character in the segment.
+                let mut prev = first;
+                while i < b.len() {
+                    let c = class(b[i]);
+                    match c {
+                        Class::Letter | Class::Digit | Class::Under => {
+                            prev = c;
+                            i += 1;
+                        }
+                        Class::MidLetter | Class::MidNumLet | Class::MidNum => {
+                            let next = b.get(i + 1).map(|&x| class(x));
+                            let joins = matches!(
+                                (prev, c, next),
+                                (
+                                    Class::Letter,
+                                    Class::MidLetter | Class::MidNumLet,
+                                    Some(Class::Letter)
+                                ) | (
+                                    Class::Digit,
+                                    Class::MidNum | Class::MidNumLet,
+                                    Some(Class::Digit)
+                                )
+                            );
+                            if !joins {
+                                break;
+                            }
+                            prev = next.unwrap_or(c);
+                            i += 2;
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            Class::Other if b[start] == b'\r' && b.get(start + 1) == Some(&b'\n') => i += 1,
+            _ => {}
+        }
+        self.pos = i;
+        Some((start, &self.text[start..i]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::text::Language;
+
+    fn all_settings() -> Vec<AnalyzerSettings> {
+        let mut out = vec![AnalyzerSettings::default()];
+        for bits in 0..32u32 {
+            out.push(AnalyzerSettings {
+                lowercase: bits & 1 != 0,
+                contractions: bits & 2 != 0,
+                numbers: bits & 4 != 0,
+                negation: bits & 8 != 0,
+                stop_words: bits & 16 != 0,
+                stem: if bits % 3 == 0 {
+                    None
+                } else {
+                    Some(Language::English)
+                },
+            });
+        }
+        out
+    }
+
+    fn reference(a: &Analyzer, text: &str) -> Vec<(String, usize, usize)> {
+        a.tokens(text)
+            .iter()
+            .map(|t| (t.term(), t.start, t.end))
+            .collect()
+    }
+
+    fn fast(a: &Analyzer, text: &str, out: &mut Analyzed) -> Vec<(String, usize, usize)> {
+        a.analyze_into(text, out);
+        out.words()
+            .iter()
+            .map(|w| {
+                assert_eq!(w.hash, word_hash(out.term(w).as_bytes()));
+                (out.term(w).to_string(), w.start, w.end)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fast_analysis_equals_the_filter_pipeline_on_examples() {
+        let texts = [
+            "We won't back down; not now, not ever. They DON'T want war!",
+            "Russia\u{2019}s army can't, cannot: 1,200 troops (3.5%) at 10:30 e.g. U.S.",
+            "No talks without a ceasefire \u{2014} never again \u{1F600} \u{5730}\u{9707}",
+            "  tabs\tand\r\nlines\nrock'n'roll __init__ a_b 12_34 x.y.z 1.2.3 'quoted'  ",
+            "",
+        ];
+        let mut out = Analyzed::default();
+        for s in all_settings() {
+            let a = Analyzer::new(s.clone());
+            for t in texts {
+                assert_eq!(fast(&a, t, &mut out), reference(&a, t), "{s:?} {t:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn ascii_words_equal_unicode_segmentation(text in "[a-zA-Z0-9_:.',; \t\r\n\"!?()-]{0,40}") {
+            let ours: Vec<(usize, &str)> = AsciiWords::new(&text).collect();
+            let theirs: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+            prop_assert_eq!(ours, theirs);
+        }
+
+        #[test]
+        fn fast_analysis_equals_the_filter_pipeline(
+            text in "([a-zA-Z0-9_:.',; \"!?-]|\u{2019}|é|Ж|\u{301}|\u{1F600}){0,60}",
+            which in 0..33usize,
+        ) {
+            let s = all_settings()[which].clone();
+            let a = Analyzer::new(s);
+            let mut out = Analyzed::default();
+            prop_assert_eq!(fast(&a, &text, &mut out), reference(&a, &text));
+        }
+    }
+}
