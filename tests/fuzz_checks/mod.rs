@@ -81,6 +81,26 @@ pub fn analyzer(data: &[u8]) {
         last = t.start;
     }
     assert_eq!(a.terms(&text).len(), toks.len());
+    // The memoised analysis gives the filter pipeline's tokens, terms and hashes.
+    let mut fast = stance::text::Analyzed::default();
+    a.analyze_into(&text, &mut fast);
+    let got: Vec<(String, usize, usize)> = fast
+        .words()
+        .iter()
+        .map(|w| {
+            assert_eq!(w.hash, stance::text::word_hash(fast.term(w).as_bytes()));
+            (fast.term(w).to_string(), w.start, w.end)
+        })
+        .collect();
+    let want: Vec<(String, usize, usize)> =
+        toks.iter().map(|t| (t.term(), t.start, t.end)).collect();
+    assert_eq!(got, want);
+    if text.is_ascii() {
+        use unicode_segmentation::UnicodeSegmentation;
+        let ours: Vec<(usize, &str)> = stance::text::AsciiWords::new(&text).collect();
+        let theirs: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+        assert_eq!(ours, theirs);
+    }
 }
 
 /// Texts, one per line; at most 64 of them.
