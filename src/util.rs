@@ -93,6 +93,11 @@ impl Hasher for FastHasher {
         self.add(i as u64);
     }
 
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
     /// The multiply-rotate steps leave the low bits weakly mixed, and hashbrown picks the
     /// bucket from the low bits: without this finaliser (MurmurHash3's fmix64) similar
     /// strings pile into the same buckets and lookups degrade into long probe chains.

@@ -187,32 +187,39 @@ impl FeatureValidParams {
             .par_chunks(CHUNK)
             .map(|chunk| Part::build(&extractor, chunk))
             .collect();
-        // Merge the chunk dictionaries, in chunk order, into global ids.
-        let mut global: FastMap<String, u32> = FastMap::default();
-        let mut df: Vec<u32> = Vec::new();
+        // Merge the chunk dictionaries, in chunk order, into global ids. Terms are told
+        // apart by their 64-bit hash, as lookups do (see `Vocabulary`).
+        let first = parts.first().map_or(0, |p| p.hashes.len());
+        let mut global: FastMap<u64, u32> =
+            FastMap::with_capacity_and_hasher(2 * first, Default::default());
+        // Where each global term's text is: (part, local id).
+        let mut origin: Vec<(u32, u32)> = Vec::with_capacity(2 * first);
+        let mut df: Vec<u32> = Vec::with_capacity(2 * first);
         let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(parts.len());
-        let mut parts_ids = Vec::with_capacity(parts.len());
-        for part in parts {
-            let mut remap = vec![0u32; part.terms.len()];
-            for ((term, local), d) in part.terms.into_iter().zip(part.df) {
-                let next = global.len() as u32;
-                let g = *global.entry(term).or_insert(next);
-                if g as usize == df.len() {
+        for (pi, part) in parts.iter().enumerate() {
+            let mut remap = vec![0u32; part.hashes.len()];
+            for (local, (&h, &d)) in part.hashes.iter().zip(&part.df).enumerate() {
+                let next = origin.len() as u32;
+                let g = *global.entry(h).or_insert(next);
+                if g == next {
+                    origin.push((pi as u32, local as u32));
                     df.push(0);
                 }
                 df[g as usize] += d;
-                remap[local as usize] = g;
+                remap[local] = g;
             }
             remaps.push(remap);
-            parts_ids.push((part.ptr, part.ids));
         }
+        drop(global);
         let max_df = ((s.max_df as f64 * n as f64).floor() as u32).max(1);
-        let mut kept: Vec<(String, u32)> = global
-            .into_iter()
-            .filter(|&(_, g)| {
-                let d = df[g as usize];
+        let mut kept: Vec<(&str, u32)> = origin
+            .iter()
+            .enumerate()
+            .filter(|&(g, _)| {
+                let d = df[g];
                 d >= s.min_df && d <= max_df
             })
+            .map(|(g, &(pi, local))| (parts[pi as usize].term(local as usize), g as u32))
             .collect();
         if let Some(m) = s.max_features {
             if kept.len() > m {
@@ -220,12 +227,12 @@ impl FeatureValidParams {
                 kept.par_sort_unstable_by(|a, b| {
                     df[b.1 as usize]
                         .cmp(&df[a.1 as usize])
-                        .then_with(|| a.0.cmp(&b.0))
+                        .then_with(|| a.0.cmp(b.0))
                 });
                 kept.truncate(m);
             }
         }
-        kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        kept.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut column = vec![u32::MAX; df.len()];
         let mut idf = Vec::with_capacity(kept.len());
         for (c, (_, g)) in kept.iter().enumerate() {
@@ -233,13 +240,13 @@ impl FeatureValidParams {
             let d = df[*g as usize];
             idf.push((((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32);
         }
-        let terms: Vec<String> = kept.into_iter().map(|(k, _)| k).collect();
+        let terms: Vec<String> = kept.into_iter().map(|(k, _)| k.to_string()).collect();
         let ncols = terms.len();
         let sublinear = s.sublinear_tf;
-        let rows: Vec<(Vec<usize>, Vec<u32>, Vec<f32>)> = parts_ids
+        let rows: Vec<(Vec<usize>, Vec<u32>, Vec<f32>)> = parts
             .par_iter()
             .zip(remaps.par_iter())
-            .map(|((ptr, ids), remap)| {
+            .map(|(Part { ptr, ids, .. }, remap)| {
                 let mut lens = Vec::with_capacity(ptr.len());
                 let mut idx = Vec::new();
                 let mut val = Vec::new();
@@ -283,10 +290,14 @@ impl FeatureValidParams {
 /// Texts per parallel work unit in `fit_transform`.
 const CHUNK: usize = 2048;
 
-/// One chunk's local dictionary (term, local id), document frequencies by local id, and
-/// every document's term ids in order (CSR-like: `ptr` delimits documents in `ids`).
+/// One chunk's local dictionary (term texts and hashes by local id, in first-seen order),
+/// document frequencies by local id, and every document's term ids in order (CSR-like:
+/// `ptr` delimits documents in `ids`).
 struct Part {
-    terms: Vec<(String, u32)>,
+    blob: String,
+    /// End of each term in `blob`.
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
     df: Vec<u32>,
     ptr: Vec<usize>,
     ids: Vec<u32>,
@@ -294,45 +305,46 @@ struct Part {
 
 impl Part {
     fn build<S: AsRef<str>>(extractor: &Extractor, chunk: &[S]) -> Part {
-        let mut map: FastMap<String, u32> = FastMap::default();
-        let mut df: Vec<u32> = Vec::new();
+        let mut map: FastMap<u64, u32> = FastMap::default();
+        let mut part = Part {
+            blob: String::new(),
+            ends: Vec::new(),
+            hashes: Vec::new(),
+            df: Vec::new(),
+            ptr: Vec::with_capacity(chunk.len() + 1),
+            ids: Vec::new(),
+        };
         let mut last: Vec<u32> = Vec::new();
-        let mut ptr = Vec::with_capacity(chunk.len() + 1);
-        let mut ids = Vec::new();
         let mut scratch = Scratch::default();
-        ptr.push(0);
+        part.ptr.push(0);
         for (d, t) in chunk.iter().enumerate() {
             let d = d as u32;
-            extractor.each(t.as_ref(), &mut scratch, true, &mut |term, _, _| {
-                let id = match map.get(term) {
-                    Some(&i) => i,
-                    None => {
-                        let i = df.len() as u32;
-                        map.insert(term.to_string(), i);
-                        df.push(0);
-                        last.push(u32::MAX);
-                        i
-                    }
-                };
+            extractor.each(t.as_ref(), &mut scratch, true, &mut |term, h, _| {
+                let next = part.hashes.len() as u32;
+                let id = *map.entry(h).or_insert(next);
+                if id == next {
+                    // A new term: only now is its text copied.
+                    part.blob.push_str(term);
+                    part.ends.push(part.blob.len());
+                    part.hashes.push(h);
+                    part.df.push(0);
+                    last.push(u32::MAX);
+                }
                 // Count each term once per document.
                 if last[id as usize] != d {
                     last[id as usize] = d;
-                    df[id as usize] += 1;
+                    part.df[id as usize] += 1;
                 }
-                ids.push(id);
+                part.ids.push(id);
             });
-            ptr.push(ids.len());
+            part.ptr.push(part.ids.len());
         }
-        // Sorted by local id so the merge visits terms in first-seen order.
-        let mut terms: Vec<(String, u32)> = map.into_iter().collect();
-        terms.sort_unstable_by_key(|&(_, i)| i);
-        let df = terms.iter().map(|&(_, i)| df[i as usize]).collect();
-        Part {
-            terms,
-            df,
-            ptr,
-            ids,
-        }
+        part
+    }
+
+    fn term(&self, local: usize) -> &str {
+        let start = if local == 0 { 0 } else { self.ends[local - 1] };
+        &self.blob[start..self.ends[local]]
     }
 }
 
@@ -498,10 +510,10 @@ const TERM_SEED: u64 = 0x2545_f491_4f6c_dd1d;
 /// Fold the next word's hash into an n-gram's running hash.
 #[inline]
 fn fold_word(h: u64, w: u64) -> u64 {
-    (h.rotate_left(27) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    crate::text::fold_mul(h ^ w, 0x9e37_79b9_7f4a_7c15)
 }
 
-/// MurmurHash3's fmix64: spreads the fold's weakly mixed low bits, which pick the slot.
+/// MurmurHash3's fmix64 on the folded hash, whose low bits pick the table slot.
 #[inline]
 fn finish_term(mut h: u64) -> u64 {
     h ^= h >> 33;
@@ -916,6 +928,44 @@ mod tests {
         assert!(plain().min_df(0).check().is_err());
         assert!(plain().max_df(0.0).check().is_err());
         assert!(plain().max_features(Some(0)).check().is_err());
+    }
+
+    #[test]
+    fn term_hashes_of_near_identical_terms_differ() {
+        // Regression: under a multiply-rotate word hash these two collided, and training
+        // merged them into one column.
+        assert_ne!(term_hash("NEG_stifl"), term_hash("NEG_sting"));
+        assert_ne!(term_hash("NEG_a NEG_stifl"), term_hash("NEG_a NEG_sting"));
+        // Every word of up to three letters from a small alphabet, alone, negated, and in
+        // bigrams with a few others: 59,000 terms, no two hashes alike.
+        let alphabet: Vec<char> = "abegilnostu_".chars().collect();
+        let mut words = vec![String::new()];
+        for len in 1..=3 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.len() == len - 1) {
+                for &c in &alphabet {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next);
+        }
+        words.retain(|w| !w.is_empty());
+        let mut terms: Vec<String> = Vec::new();
+        for w in &words {
+            terms.push(w.clone());
+            terms.push(format!("NEG_{w}"));
+            terms.push(format!("c: {w}"));
+            for other in ["the", "NEG_stin", "we"] {
+                terms.push(format!("{w} {other}"));
+                terms.push(format!("{other} {w}"));
+            }
+        }
+        terms.sort();
+        terms.dedup();
+        let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), terms.len());
     }
 
     #[test]

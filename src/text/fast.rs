@@ -60,12 +60,41 @@ impl Analyzed {
 
 /// Hash of one word of a feature term. Terms are hashed word by word (see
 /// [`crate::features::term_hash`]), so this is computed once per distinct word.
+///
+/// Terms are identified by this hash alone, so every input bit must reach every output
+/// bit: each 8-byte chunk goes through a 64×64→128-bit multiply whose halves are folded
+/// together. (A multiply-rotate hash like FxHash is not enough: `NEG_stifl` and
+/// `NEG_sting` collide under it, since a change in a chunk's top byte only reaches the
+/// top bits, which the next chunk's low byte can cancel.)
 #[inline]
 pub fn word_hash(word: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = crate::util::FastHasher::default();
-    h.write(word);
-    h.finish()
+    let mut h = fold_mul(WORD_SEED ^ word.len() as u64, K1);
+    let mut chunks = word.chunks_exact(8);
+    for c in &mut chunks {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        h = fold_mul(h ^ u64::from_le_bytes(b), K2);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        b[..rest.len()].copy_from_slice(rest);
+        h = fold_mul(h ^ u64::from_le_bytes(b), K3);
+    }
+    h
+}
+
+const WORD_SEED: u64 = 0x243f_6a88_85a3_08d3;
+const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+const K2: u64 = 0xbf58_476d_1ce4_e5b9;
+const K3: u64 = 0x94d0_49bb_1331_11eb;
+
+/// The 128-bit product of `a` and `b`, its two halves xor-ed: every bit of `a` reaches
+/// every bit of the result.
+#[inline(always)]
+pub(crate) fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = a as u128 * b as u128;
+    (p as u64) ^ ((p >> 64) as u64)
 }
 
 /// What the context-free stages make of one part of a segment.
@@ -100,8 +129,7 @@ struct Slot {
 /// their parts.
 ///
 /// Segments are matched by hash alone, like vocabulary terms (see
-/// [`crate::features::Vocabulary`]): segments of up to seven bytes never collide (the hash
-/// is a bijection on them), and two longer ones share a hash with probability 2⁻⁶⁴.
+/// [`crate::features::Vocabulary`]): two segments share a hash with probability 2⁻⁶⁴.
 struct Memo {
     settings: AnalyzerSettings,
     slots: Vec<Slot>,

@@ -10,6 +10,7 @@ mod fast;
 pub mod filters;
 mod stopwords;
 
+pub(crate) use fast::fold_mul;
 pub use fast::{word_hash, Analyzed, AsciiWords, Word};
 
 use serde::{Deserialize, Serialize};
