@@ -479,6 +479,23 @@ impl Pipeline {
 }
 
 fn bad(path: &Path, reason: String) -> Error {
+    // Reasons can quote the file's own bytes (a JSON parser quoting a bad value): escape
+    // control characters so that the message stays one line.
+    let reason = if reason.contains(char::is_control) {
+        reason
+            .chars()
+            .flat_map(|c| {
+                let esc: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                esc
+            })
+            .collect()
+    } else {
+        reason
+    };
     Error::BadModel {
         path: path.to_path_buf(),
         reason,

@@ -140,6 +140,10 @@ struct Memo {
 
 /// Distinct segments kept per settings before the memo starts over.
 const MAX_MEMO: usize = 1 << 17;
+/// Longest segment memoised, in bytes. Words are short; a longer segment (a run of
+/// letters in a scraped page) is analysed afresh each time, so that the memo's memory
+/// stays bounded (at most `MAX_MEMO · MAX_MEMO_SEGMENT` bytes of text) whatever the input.
+const MAX_MEMO_SEGMENT: usize = 48;
 /// Settings remembered per thread (two models with different settings, say, alternate).
 const MAX_SETTINGS: usize = 4;
 
@@ -151,13 +155,24 @@ const NEGATORS: &[&str] = filters::NEGATORS;
 
 impl Memo {
     fn new(settings: AnalyzerSettings) -> Memo {
+        Memo::with_slots(settings, 1 << 12)
+    }
+
+    fn with_slots(settings: AnalyzerSettings, n: usize) -> Memo {
         Memo {
             settings,
-            slots: vec![Slot::default(); 1 << 12],
+            slots: vec![Slot::default(); n],
             len: 0,
             parts: Vec::new(),
             texts: String::new(),
         }
+    }
+
+    fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|s| *s = Slot::default());
+        self.len = 0;
+        self.parts.clear();
+        self.texts.clear();
     }
 
     #[inline]
@@ -186,10 +201,7 @@ impl Memo {
     /// Remember a segment's parts; starts over when full.
     fn insert(&mut self, key: u64, parts: Vec<(Part, String)>) {
         if self.len >= MAX_MEMO {
-            self.slots.iter_mut().for_each(|s| *s = Slot::default());
-            self.len = 0;
-            self.parts.clear();
-            self.texts.clear();
+            self.clear();
         }
         if 2 * (self.len + 1) > self.slots.len() {
             let bigger = vec![Slot::default(); 2 * self.slots.len()];
@@ -270,12 +282,23 @@ impl Analyzer {
                 }
             }
             let mut inside = false;
+            // A one-entry memo for segments too long to remember, made when first needed.
+            let mut fresh: Option<Memo> = None;
             for &(start, len, key) in &out.segments {
                 let start = start as usize;
-                if memo.get(key).is_none() {
+                let (memo, key) = if len as usize > MAX_MEMO_SEGMENT {
+                    let f = fresh.get_or_insert_with(|| Memo::with_slots(self.settings.clone(), 2));
+                    f.clear();
                     let seg = &text[start..start + len as usize];
-                    memo.insert(key, self.segment_parts(seg));
-                }
+                    f.insert(0, self.segment_parts(seg));
+                    (&*f, 0)
+                } else {
+                    if memo.get(key).is_none() {
+                        let seg = &text[start..start + len as usize];
+                        memo.insert(key, self.segment_parts(seg));
+                    }
+                    (&*memo, key)
+                };
                 let Some(parts) = memo.get(key) else { continue };
                 for p in parts {
                     if p.flags & PUNCT != 0 {

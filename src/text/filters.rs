@@ -215,6 +215,7 @@ pub fn stop_words(tokens: &mut Vec<Token>) {
 /// changes no result.
 pub fn stem(stemmer: &rust_stemmers::Stemmer, lang: u8, tokens: &mut [Token]) {
     const MAX_MEMO: usize = 1 << 16;
+    const MAX_MEMO_WORD: usize = 48;
     thread_local! {
         static MEMO: std::cell::RefCell<(u8, FastMap<String, Option<String>>)> =
             std::cell::RefCell::new((u8::MAX, FastMap::default()));
@@ -227,6 +228,13 @@ pub fn stem(stemmer: &rust_stemmers::Stemmer, lang: u8, tokens: &mut [Token]) {
         }
         for t in tokens {
             if t.kind != TokenKind::Word {
+                continue;
+            }
+            if t.text.len() > MAX_MEMO_WORD {
+                // Long runs of letters are not words worth remembering; bounded memory.
+                if let std::borrow::Cow::Owned(s) = stemmer.stem(&t.text) {
+                    t.text = s;
+                }
                 continue;
             }
             if let Some(hit) = m.1.get(t.text.as_str()) {
