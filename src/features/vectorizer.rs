@@ -240,8 +240,19 @@ impl FeatureValidParams {
             let d = df[*g as usize];
             idf.push((((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32);
         }
-        let terms: Vec<String> = kept.into_iter().map(|(k, _)| k.to_string()).collect();
-        let ncols = terms.len();
+        // The vocabulary's table reuses the hashes computed while counting.
+        let mut blob = String::with_capacity(kept.iter().map(|(k, _)| k.len()).sum());
+        let mut offsets = Vec::with_capacity(kept.len() + 1);
+        let mut hashes = Vec::with_capacity(kept.len());
+        offsets.push(0);
+        for &(k, g) in &kept {
+            blob.push_str(k);
+            offsets.push(blob.len());
+            let (pi, local) = origin[g as usize];
+            hashes.push(parts[pi as usize].hashes[local as usize]);
+        }
+        let ncols = kept.len();
+        drop(kept);
         let sublinear = s.sublinear_tf;
         let rows: Vec<(Vec<usize>, Vec<u32>, Vec<f32>)> = parts
             .par_iter()
@@ -281,7 +292,7 @@ impl FeatureValidParams {
             data.extend_from_slice(&val);
         }
         let x = SparseRecords::from_csr(ncols, indptr, indices, data);
-        let vocab = Vocabulary::new(terms).map_err(Error::Training)?;
+        let vocab = Vocabulary::with_hashes(blob, offsets, hashes).map_err(Error::Training)?;
         let v = Vectorizer::from_parts(s.clone(), vocab, idf);
         Ok((v, x))
     }
@@ -557,13 +568,22 @@ impl Vocabulary {
     /// probe more than 4,096 slots: only crafted terms do that.
     pub fn from_blob(blob: String, offsets: Vec<usize>) -> std::result::Result<Self, String> {
         let n = offsets.len().saturating_sub(1);
-        let size = (2 * n).max(2).next_power_of_two();
-        let mask = size - 1;
         let hashes: Vec<u64> = (0..n)
             .into_par_iter()
             .with_min_len(4096)
             .map(|i| term_hash(&blob[offsets[i]..offsets[i + 1]]))
             .collect();
+        Vocabulary::with_hashes(blob, offsets, hashes)
+    }
+
+    /// [`Vocabulary::from_blob`] with each term's [`term_hash`] already known.
+    fn with_hashes(
+        blob: String,
+        offsets: Vec<usize>,
+        hashes: Vec<u64>,
+    ) -> std::result::Result<Self, String> {
+        let size = (2 * hashes.len()).max(2).next_power_of_two();
+        let mask = size - 1;
         let mut table = vec![Slot::default(); size];
         let mut duplicates = 0;
         for (i, &h) in hashes.iter().enumerate() {

@@ -56,6 +56,7 @@ pub fn minimize(
     let mut g_new = vec![0.0f32; n];
     let mut alpha = vec![0.0f64; memory];
     let mut stalls = 0;
+    let mut spare: Option<(Vec<f32>, Vec<f32>)> = None;
     for it in 0..max_iter {
         if max_abs(&g) <= tol {
             return LbfgsResult {
@@ -119,14 +120,25 @@ pub fn minimize(
                 converged: max_abs(&g) <= tol * 10.0,
             };
         }
-        let s: Vec<f32> = x_new.iter().zip(&x).map(|(&a, &b)| a - b).collect();
-        let y: Vec<f32> = g_new.iter().zip(&g).map(|(&a, &b)| a - b).collect();
+        // The oldest pair's buffers are reused: a fresh pair of large vectors per
+        // iteration costs page faults that showed in profiles.
+        let (mut s, mut y) = spare
+            .take()
+            .unwrap_or_else(|| (vec![0.0f32; n], vec![0.0f32; n]));
+        s.iter_mut()
+            .zip(x_new.iter().zip(&x))
+            .for_each(|(s, (&a, &b))| *s = a - b);
+        y.iter_mut()
+            .zip(g_new.iter().zip(&g))
+            .for_each(|(y, (&a, &b))| *y = a - b);
         let sy = dot(&s, &y);
         if sy > 1e-12 {
             if hist.len() == memory {
-                hist.pop_front();
+                spare = hist.pop_front().map(|(s, y, _)| (s, y));
             }
             hist.push_back((s, y, 1.0 / sy));
+        } else {
+            spare = Some((s, y));
         }
         let decrease = f - f_new;
         std::mem::swap(&mut x, &mut x_new);

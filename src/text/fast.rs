@@ -333,9 +333,53 @@ impl Analyzer {
         });
     }
 
+    /// The part for a plain word spanning `len` bytes, lowercased as the settings say:
+    /// its flags, stemmed text and hashes.
+    fn word_part(&self, len: usize, text: String) -> (Part, String) {
+        let mut flags = 0;
+        if NEGATORS.binary_search(&text.as_str()).is_ok() {
+            flags |= NEGATOR;
+        }
+        if stopwords::ENGLISH.binary_search(&text.as_str()).is_ok() {
+            flags |= STOP;
+        }
+        let text = match &self.stemmer {
+            Some(stemmer) => match stemmer.stem(&text) {
+                std::borrow::Cow::Owned(stemmed) => stemmed,
+                std::borrow::Cow::Borrowed(_) => text,
+            },
+            None => text,
+        };
+        let mut neg = String::with_capacity(4 + text.len());
+        neg.push_str("NEG_");
+        neg.push_str(&text);
+        let part = Part {
+            start: 0,
+            end: len as u32,
+            flags,
+            text: (0, 0),
+            hash: word_hash(text.as_bytes()),
+            neg_hash: word_hash(neg.as_bytes()),
+        };
+        (part, text)
+    }
+
     /// Run the context-free stages on one segment.
     fn segment_parts(&self, seg: &str) -> Vec<(Part, String)> {
         let s = &self.settings;
+        // Most segments are plain ASCII words. For them the stages reduce to lowercasing
+        // and stemming (no apostrophe, no digit: contractions and numbers leave them be,
+        // except `cannot`), done here without building tokens.
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphabetic()) {
+            let lower = if s.lowercase {
+                seg.to_ascii_lowercase()
+            } else {
+                seg.to_string()
+            };
+            if !(s.contractions && lower == "cannot") {
+                return vec![self.word_part(seg.len(), lower)];
+            }
+        }
         let mut toks = filters::split(seg);
         if s.lowercase {
             filters::lowercase(&mut toks);
