@@ -374,3 +374,62 @@ fn train_calibrate_records_the_temperature_and_keeps_the_labels() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("calibration-fraction"));
 }
+
+#[test]
+fn score_explain_adds_the_three_strongest_ngrams_of_each_quote() {
+    let dir = tmpdir("score-explain");
+    let article = dir.join("a.txt");
+    std::fs::write(
+        &article,
+        "\"If they cross this line, we will respond with force,\" the defence minister said on Monday.\n\n\"We welcome the offer and are ready to talk,\" said Ana Ruiz, the envoy.\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "score",
+        article.to_str().unwrap(),
+        "--explain",
+        "--format",
+        "jsonl",
+    ]);
+    let text = ok(&o);
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    for r in &rows {
+        let quote = r["quote"].as_str().unwrap();
+        for key in ["stance_ngrams", "sentiment_ngrams"] {
+            let ngrams = r[key].as_array().unwrap();
+            assert!(!ngrams.is_empty() && ngrams.len() <= 3, "{r}");
+            // Each is a span of the quote as written.
+            for g in ngrams {
+                assert!(quote.contains(g.as_str().unwrap()), "{g} not in {quote}");
+            }
+        }
+    }
+    assert_eq!(rows[0]["stance"], "threatening");
+    let first: Vec<&str> = rows[0]["stance_ngrams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    assert!(first.contains(&"If"), "{first:?}");
+    // Without the flag the keys are absent; with --by article the flag is refused.
+    let plain = ok(&run(&[
+        "score",
+        article.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]));
+    assert!(!plain.contains("stance_ngrams"));
+    let o = run(&[
+        "score",
+        article.to_str().unwrap(),
+        "--explain",
+        "--by",
+        "article",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -163,9 +163,10 @@ pub struct ModelArgs {
     /// Character n-gram range LO-HI within words (1 <= LO <= HI <= 8); off unless given.
     #[arg(long, value_parser = parse_range, value_name = "LO-HI")]
     pub char_ngrams: Option<(u8, u8)>,
-    /// Keep terms seen in at least N training texts (>= 1).
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub min_df: u32,
+    /// Keep terms seen in at least N training texts (>= 1) [default: 1, or 2 from 100,000
+    /// training rows, where terms of one text are most of the vocabulary and teach nothing].
+    #[arg(long, value_name = "N")]
+    pub min_df: Option<u32>,
     /// Drop terms seen in more than this fraction of training texts, in (0, 1].
     #[arg(long, default_value_t = 1.0, value_name = "F")]
     pub max_df: f32,
@@ -201,9 +202,21 @@ pub struct ModelArgs {
     pub seed: u64,
 }
 
+/// Training rows from which `--min-df` defaults to 2.
+pub const MIN_DF_2_FROM_ROWS: usize = 100_000;
+
+/// The `--min-df` default for `rows` training rows.
+pub fn default_min_df(rows: usize) -> u32 {
+    if rows >= MIN_DF_2_FROM_ROWS {
+        2
+    } else {
+        1
+    }
+}
+
 impl ModelArgs {
-    /// Checked feature params.
-    pub fn features(&self) -> Result<FeatureValidParams> {
+    /// Checked feature params for training on `rows` rows.
+    pub fn features(&self, rows: usize) -> Result<FeatureValidParams> {
         let stem = if self.language.eq_ignore_ascii_case("none") {
             None
         } else {
@@ -219,7 +232,7 @@ impl ModelArgs {
             .analyzer(analyzer)
             .ngrams(self.ngrams.0, self.ngrams.1)
             .char_ngrams(self.char_ngrams)
-            .min_df(self.min_df)
+            .min_df(self.min_df.unwrap_or(default_min_df(rows)))
             .max_df(self.max_df)
             .max_features(self.max_features)
             .sublinear_tf(!self.no_sublinear_tf)
@@ -475,6 +488,20 @@ pub struct Scored {
     pub sentiment: String,
     /// Its probability.
     pub sentiment_confidence: f32,
+    /// With `--explain`: the n-grams (as written in the quote) that pushed most towards
+    /// the stance label, then towards the sentiment label; empty otherwise.
+    pub why: Option<(Vec<String>, Vec<String>)>,
+}
+
+/// N-grams shown per label by `--explain`.
+const EXPLAIN_NGRAMS: usize = 3;
+
+/// The `EXPLAIN_NGRAMS` n-grams that pushed `text` most towards its label, as written.
+fn top_words(p: &stance::pipeline::Pipeline, text: &str) -> Vec<String> {
+    stance::explain::top_ngrams(p, text, EXPLAIN_NGRAMS)
+        .into_iter()
+        .map(|t| t.words.into_iter().next().unwrap_or(t.term))
+        .collect()
 }
 
 /// Extract an article's quotes and classify each with the stance and sentiment models.
@@ -483,6 +510,7 @@ pub fn score_article(
     art: &stance::articles::Article,
     st: &stance::pipeline::Pipeline,
     se: &stance::pipeline::Pipeline,
+    explain: bool,
 ) -> Vec<Scored> {
     input
         .extract(art)
@@ -496,6 +524,7 @@ pub fn score_article(
                 stance_probs: ps.probabilities,
                 sentiment: se.labels()[pe.label].clone(),
                 sentiment_confidence: pe.probabilities[pe.label],
+                why: explain.then(|| (top_words(st, &q.text), top_words(se, &q.text))),
                 quote: q,
             }
         })
@@ -540,6 +569,10 @@ impl QuoteWriter {
                     o["stance_confidence"] = round(s.stance_confidence).into();
                     o["sentiment"] = s.sentiment.clone().into();
                     o["sentiment_confidence"] = round(s.sentiment_confidence).into();
+                    if let Some((st, se)) = &s.why {
+                        o["stance_ngrams"] = st.clone().into();
+                        o["sentiment_ngrams"] = se.clone().into();
+                    }
                 }
                 writeln!(out, "{o}")?;
             }
@@ -555,6 +588,9 @@ impl QuoteWriter {
                             out,
                             ",stance,stance_confidence,sentiment,sentiment_confidence"
                         )?;
+                    }
+                    if s.is_some_and(|s| s.why.is_some()) {
+                        write!(out, ",stance_ngrams,sentiment_ngrams")?;
                     }
                     writeln!(out)?;
                 }
@@ -576,6 +612,14 @@ impl QuoteWriter {
                         ",{},{:.6},{},{:.6}",
                         s.stance, s.stance_confidence, s.sentiment, s.sentiment_confidence
                     )?;
+                    if let Some((st, se)) = &s.why {
+                        write!(
+                            out,
+                            ",{},{}",
+                            csv_field(&st.join(" | ")),
+                            csv_field(&se.join(" | "))
+                        )?;
+                    }
                 }
                 writeln!(out)?;
             }
@@ -601,12 +645,25 @@ impl QuoteWriter {
                 let spk = ellipsize(q.speaker.as_deref().unwrap_or("(unknown)"), 24);
                 let text = ellipsize(&q.text, if self.scored { 80 } else { 100 });
                 match s {
-                    Some(s) => writeln!(
-                        out,
-                        "{art:<24} {spk:<24} {:<18} {:<9} {text}",
-                        format!("{} {:.2}", ellipsize(&s.stance, 13), s.stance_confidence),
-                        ellipsize(&s.sentiment, 9)
-                    )?,
+                    Some(s) => {
+                        writeln!(
+                            out,
+                            "{art:<24} {spk:<24} {:<18} {:<9} {text}",
+                            format!("{} {:.2}", ellipsize(&s.stance, 13), s.stance_confidence),
+                            ellipsize(&s.sentiment, 9)
+                        )?;
+                        if let Some((st, se)) = &s.why {
+                            writeln!(
+                                out,
+                                "{:<49} why: {} ({}); {} ({})",
+                                "",
+                                st.join(", "),
+                                s.stance,
+                                se.join(", "),
+                                s.sentiment
+                            )?;
+                        }
+                    }
                     None => writeln!(out, "{art:<24} {spk:<24} {text}")?,
                 }
             }

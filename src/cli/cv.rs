@@ -34,9 +34,10 @@ pub fn run(a: Args) -> Result<()> {
     if a.folds < 2 {
         return Err(UsageError(format!("--folds {}: need at least 2", a.folds)).into());
     }
-    let features = a.model.features()?;
+    a.model.features(0)?;
     let settings = a.model.model();
     let d = a.data.read()?;
+    let features = a.model.features(d.texts.len())?;
     if d.texts.len() < a.folds {
         return Err(UsageError(format!(
             "{} rows cannot make {} folds",

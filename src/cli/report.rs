@@ -128,7 +128,7 @@ fn write_report(
     let r = for_each_article_batch(input, |batch| {
         let scored: Vec<_> = batch
             .par_iter()
-            .map(|art| score_article(input, art, st, se))
+            .map(|art| score_article(input, art, st, se, false))
             .collect();
         for (art, quotes) in batch.iter().zip(&scored) {
             let rq: Vec<ReportQuote> = quotes

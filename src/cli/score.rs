@@ -14,7 +14,7 @@ use stance::pipeline::Pipeline;
 
 use super::common::{
     csv_field, ellipsize, for_each_article_batch, score_article, stdout, ArticleArgs, Format,
-    QuoteWriter, Scored,
+    QuoteWriter, Scored, UsageError,
 };
 
 /// Rows of the output.
@@ -48,6 +48,10 @@ pub struct Args {
     /// What one output row is.
     #[arg(long, value_enum, default_value = "quote")]
     by: By,
+    /// With --by quote: add the three n-grams that pushed each quote most towards its stance
+    /// and towards its sentiment (as written in the quote).
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(Default)]
@@ -61,6 +65,9 @@ struct Tally {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    if a.explain && !matches!(a.by, By::Quote) {
+        return Err(UsageError("--explain needs --by quote: it explains each quote".into()).into());
+    }
     let stance_m = stance::defaults::load(a.stance_model.as_deref(), Task::Stance)?;
     let sent_m = stance::defaults::load(a.sentiment_model.as_deref(), Task::Sentiment)?;
     let mut w = QuoteWriter::new(a.format, true);
@@ -75,7 +82,12 @@ pub fn run(a: Args) -> Result<()> {
     for_each_article_batch(&a.input, |batch| {
         let scored: Vec<(&Article, Vec<Scored>)> = batch
             .par_iter()
-            .map(|art| (art, score_article(&a.input, art, &stance_m, &sent_m)))
+            .map(|art| {
+                (
+                    art,
+                    score_article(&a.input, art, &stance_m, &sent_m, a.explain),
+                )
+            })
             .collect();
         for (art, quotes) in scored {
             match a.by {

@@ -41,11 +41,12 @@ pub fn run(a: Args) -> Result<()> {
         }
         .into());
     }
-    let features = a.model.features()?;
+    a.model.features(0)?;
     let settings = a.model.model();
     let progress = Progress::new();
     progress.stage("reading data");
     let d = a.data.read()?;
+    let features = a.model.features(d.texts.len())?;
     progress.stage(&format!(
         "training {} on {} rows",
         settings.kind.name(),

@@ -22,6 +22,17 @@ pub struct LogRegValidParams {
     memory: usize,
 }
 
+/// Bytes the L-BFGS history may take: `2 · memory · params · 4`.
+const HISTORY_BUDGET: usize = 1 << 30;
+
+/// The history length to use for `params` parameters: `memory`, or fewer (at least 3) when
+/// `memory` pairs of vectors would pass [`HISTORY_BUDGET`]. A million texts with three
+/// labels can have tens of millions of parameters; seven pairs of them took 1.6 GB.
+pub fn history_within_budget(memory: usize, params: usize) -> usize {
+    let fits = HISTORY_BUDGET / (8 * params.max(1));
+    memory.min(fits.max(3))
+}
+
 /// Logistic regression builder.
 ///
 /// | param | default | range |
@@ -30,7 +41,7 @@ pub struct LogRegValidParams {
 /// | `nb_weight` (NB log-count ratio feature scaling) | off | |
 /// | `tol` (max abs gradient) | 1e-4 | `> 0` |
 /// | `max_iter` | 1000 | `>= 1` |
-/// | `memory` (L-BFGS history) | 7 | `1..=50` |
+/// | `memory` (L-BFGS history pairs) | 7 | `1..=50`; fewer when the history would pass 1 GiB (see [`history_within_budget`]) |
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogRegParams(LogRegValidParams);
 
@@ -182,7 +193,8 @@ impl LogRegValidParams {
             let reg: f64 = w.iter().map(|&v| v as f64 * v as f64).sum::<f64>() * 0.5 * inv_cs;
             data + reg
         };
-        let r = lbfgs::minimize(vec![0.0; v + 1], fg, self.memory, self.tol, self.max_iter);
+        let memory = history_within_budget(self.memory, v + 1);
+        let r = lbfgs::minimize(vec![0.0; v + 1], fg, memory, self.tol, self.max_iter);
         let mut weights = vec![0.0f32; 2 * v];
         for j in 0..v {
             let w = r.x[j] * ratios.as_ref().map_or(1.0, |rt| rt[j]) / 2.0;
@@ -269,13 +281,8 @@ impl LogRegValidParams {
             let reg: f64 = w.iter().map(|&v| v as f64 * v as f64).sum::<f64>() * 0.5 * inv_cs;
             data + reg
         };
-        let r = lbfgs::minimize(
-            vec![0.0; v * k + k],
-            fg,
-            self.memory,
-            self.tol,
-            self.max_iter,
-        );
+        let memory = history_within_budget(self.memory, v * k + k);
+        let r = lbfgs::minimize(vec![0.0; v * k + k], fg, memory, self.tol, self.max_iter);
         let (w, b) = r.x.split_at(v * k);
         let weights = match &ratios {
             Some(rt) => w.iter().zip(rt).map(|(&w, &r)| w * r).collect(),
