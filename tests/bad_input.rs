@@ -4,35 +4,11 @@
 //! input) or 1 (runtime failure) with one line naming the file and the position; never a
 //! panic. Inputs that are awkward but valid must work.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_stance"))
-}
-
-fn bad(name: &str) -> String {
-    format!("{}/tests/bad-input/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stance-bad-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use std::process::Output;
+use support::{bad, bin, fixture, run, stderr, tmpdir};
 
 /// Exit `code` with exactly one `error:` line on stderr that holds every piece of `want`.
 #[track_caller]

@@ -2,11 +2,14 @@
 //! rows are appended, undo and skip behave, a killed session resumes without repeats or lost
 //! rows, a torn last row is repaired, and an existing dataset's columns are respected.
 
+mod support;
+
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
+use support::{bin, stderr, tmpdir};
 
 const HEADER: [&str; 9] = [
     "id",
@@ -20,19 +23,8 @@ const HEADER: [&str; 9] = [
     "speaker",
 ];
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_stance"))
-}
-
 fn articles() -> String {
     format!("{}/tests/fixtures/label", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stance-label-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// Run `label` over the fixtures into `into`, with `answers` written to a file.
@@ -47,10 +39,6 @@ fn label(into: &Path, answers: &str, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Header and rows as column → value maps; panics if the file does not parse.

@@ -2,25 +2,21 @@
 //! SIGKILL at many points never leaves a broken model, and `predict` streams a large input
 //! in flat memory.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use stance::pipeline::Pipeline;
+use support::tmpdir;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_stance"));
     // Fixed date in the model metadata, so a complete model has known bytes.
     c.env("SOURCE_DATE_EPOCH", "1700000000");
     c
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stance-rel-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// Rows of made-up words: a large vocabulary, so the model file is big and its write

@@ -11,16 +11,10 @@
 //! Without Chromium the test prints a SKIPPED line on stderr and passes, unless
 //! `STANCE_REQUIRE_BROWSER` is set (CI sets it), in which case it fails.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_stance"))
-}
-
-fn repo(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
+use support::{bin, repo};
 
 fn required() -> bool {
     std::env::var("STANCE_REQUIRE_BROWSER").is_ok_and(|v| !v.is_empty() && v != "0")

@@ -2,35 +2,14 @@
 //! HTML parser: structure, escaping, no network references, and figures that agree with the
 //! JSON output of `extract`, `score` and `evaluate`.
 
+mod support;
+
 mod html;
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use html::Element;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_stance"))
-}
-
-fn repo(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stance-report-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use support::{bin, repo, run, stderr, tmpdir};
 
 fn jsonl(o: &Output) -> Vec<serde_json::Value> {
     assert!(o.status.success(), "{}", stderr(o));

@@ -1,28 +1,13 @@
 //! The training tooling through the real binary: `explain`, `tune`, `cv --learning-curve`,
 //! `evaluate`'s calibration figures and `train --calibrate`, on fixture files.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
+use std::process::Output;
 
 use stance::pipeline::Pipeline;
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stance"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stance-tooling-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::{fixture, run, tmpdir};
 
 fn ok(o: &Output) -> String {
     assert!(

@@ -380,16 +380,7 @@ impl Analyzer {
                 return vec![self.word_part(seg.len(), lower)];
             }
         }
-        let mut toks = filters::split(seg);
-        if s.lowercase {
-            filters::lowercase(&mut toks);
-        }
-        if s.contractions {
-            toks = filters::contractions(seg, toks);
-        }
-        if s.numbers {
-            filters::numbers(&mut toks);
-        }
+        let mut toks = self.context_free(seg);
         let flags: Vec<u8> = toks
             .iter()
             .map(|t| {

@@ -206,8 +206,9 @@ impl Analyzer {
         &self.settings
     }
 
-    /// Run every stage; the result keeps punctuation tokens out and offsets in.
-    pub fn tokens(&self, text: &str) -> Vec<Token> {
+    /// The stages that look at one token alone: split, lowercase, contractions, numbers.
+    /// Punctuation tokens are kept (negation needs them).
+    fn context_free(&self, text: &str) -> Vec<Token> {
         let s = &self.settings;
         let mut toks = filters::split(text);
         if s.lowercase {
@@ -219,6 +220,13 @@ impl Analyzer {
         if s.numbers {
             filters::numbers(&mut toks);
         }
+        toks
+    }
+
+    /// Run every stage; the result keeps punctuation tokens out and offsets in.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        let s = &self.settings;
+        let mut toks = self.context_free(text);
         if s.negation {
             filters::negation(&mut toks);
         }
