@@ -604,6 +604,33 @@ mod tests {
         }
     }
 
+    #[test]
+    fn long_segments_are_analysed_but_not_memoised() {
+        // Regression (fuzzing: out of memory): every distinct run of letters used to stay
+        // in the memo, however long.
+        let a = Analyzer::new(AnalyzerSettings::default());
+        let mut out = Analyzed::default();
+        let before = MEMOS.with(|m| {
+            m.borrow()
+                .iter()
+                .map(|m| m.texts.len() + m.len)
+                .sum::<usize>()
+        });
+        for i in 0..200 {
+            let word = format!("{}{i}", "x".repeat(10_000));
+            let text = format!("we {word} now");
+            assert_eq!(fast(&a, &text, &mut out), reference(&a, &text));
+        }
+        let after = MEMOS.with(|m| {
+            m.borrow()
+                .iter()
+                .map(|m| m.texts.len() + m.len)
+                .sum::<usize>()
+        });
+        // "we" and "now" at most, not 200 runs of 10,000 letters.
+        assert!(after - before < 100, "memo grew by {}", after - before);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
