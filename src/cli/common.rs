@@ -92,6 +92,28 @@ impl DataArgs {
             .as_ref()
             .map(|v| format!("{}={}", self.split_column, v))
     }
+
+    /// What a model trained on `d` (read through these options) records about its data.
+    pub fn training_meta(&self, d: &Labelled, seed: u64) -> stance::pipeline::TrainingMeta {
+        stance::pipeline::TrainingMeta {
+            data_file: d.file.clone(),
+            data_sha256: d.sha256.clone(),
+            text_column: self.text_column.clone(),
+            label_column: self.label_column.clone(),
+            filter: self.filter_desc(),
+            seed,
+            date: stance::util::today(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Cross-validation needs at least two folds.
+pub fn check_folds(folds: usize) -> std::result::Result<(), UsageError> {
+    if folds < 2 {
+        return Err(UsageError(format!("--folds {folds}: need at least 2")));
+    }
+    Ok(())
 }
 
 /// An inclusive range written `LO-HI` or `N`.

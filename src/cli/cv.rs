@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 use stance::cv::{cross_validate, learning_curve, CurvePoint, CvResult, CURVE_FRACTIONS};
 
-use super::common::{stdout, DataArgs, Format, ModelArgs, Progress, UsageError};
+use super::common::{check_folds, stdout, DataArgs, Format, ModelArgs, Progress, UsageError};
 
 /// Cross-validate.
 #[derive(Debug, ClapArgs)]
@@ -31,9 +31,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    if a.folds < 2 {
-        return Err(UsageError(format!("--folds {}: need at least 2", a.folds)).into());
-    }
+    check_folds(a.folds)?;
     a.model.features(0)?;
     let settings = a.model.model();
     let d = a.data.read()?;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use stance::pipeline::{Pipeline, TrainingMeta};
+use stance::pipeline::Pipeline;
 
 use super::common::{DataArgs, ModelArgs, Progress};
 
@@ -52,16 +52,7 @@ pub fn run(a: Args) -> Result<()> {
         settings.kind.name(),
         d.texts.len()
     ));
-    let meta = TrainingMeta {
-        data_file: d.file.clone(),
-        data_sha256: d.sha256.clone(),
-        text_column: a.data.text_column.clone(),
-        label_column: a.data.label_column.clone(),
-        filter: a.data.filter_desc(),
-        seed: a.model.seed,
-        date: stance::util::today(),
-        ..TrainingMeta::default()
-    };
+    let meta = a.data.training_meta(&d, a.model.seed);
     let p = if a.calibrate {
         let (p, r) = Pipeline::fit_calibrated(
             &d.texts,

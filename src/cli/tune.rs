@@ -10,7 +10,7 @@ use stance::models::{ClassWeight, ModelSettings};
 use stance::pipeline::{Pipeline, TrainingMeta};
 use stance::tune::{tune, SearchSpace, Trial, TuningRecord};
 
-use super::common::{stdout, ClassWeightArg, DataArgs, Format, Progress, UsageError};
+use super::common::{check_folds, stdout, ClassWeightArg, DataArgs, Format, Progress, UsageError};
 
 /// Tune hyperparameters.
 #[derive(Debug, ClapArgs)]
@@ -55,9 +55,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    if a.folds < 2 {
-        return Err(UsageError(format!("--folds {}: need at least 2", a.folds)).into());
-    }
+    check_folds(a.folds)?;
     if a.budget == 0 {
         return Err(UsageError("--budget 0: need at least 1".into()).into());
     }
@@ -127,15 +125,8 @@ pub fn run(a: Args) -> Result<()> {
         progress.stage("training the best configuration on all rows");
         let record = TuningRecord::new(&space, a.budget, trials.len(), a.folds, a.seed, best);
         let meta = TrainingMeta {
-            data_file: d.file.clone(),
-            data_sha256: d.sha256.clone(),
-            text_column: a.data.text_column.clone(),
-            label_column: a.data.label_column.clone(),
-            filter: a.data.filter_desc(),
-            seed: a.seed,
-            date: stance::util::today(),
             tuning: Some(record),
-            ..TrainingMeta::default()
+            ..a.data.training_meta(&d, a.seed)
         };
         let features = best.candidate.features(&base_features)?;
         let settings = best.candidate.model(&base_model);

@@ -334,8 +334,8 @@ impl Part {
                 let next = part.hashes.len() as u32;
                 let id = *map.entry(h).or_insert(next);
                 if id == next {
-                    // A new term: only now is its text copied.
-                    part.blob.push_str(term);
+                    // A new term: only now is its text written.
+                    term.push_to(&mut part.blob);
                     part.ends.push(part.blob.len());
                     part.hashes.push(h);
                     part.df.push(0);
@@ -401,8 +401,34 @@ fn tfidf_sorted<T>(
     }
 }
 
-/// Receives each term of a text: its text, its [`term_hash`] and its byte span.
-type TermSink<'a> = dyn FnMut(&str, u64, (usize, usize)) + 'a;
+/// Receives each term of a text: the term, its [`term_hash`] and its byte span.
+type TermSink<'a> = dyn FnMut(Term<'_>, u64, (usize, usize)) + 'a;
+
+/// A term as [`Extractor::each`] found it. A word n-gram's text is only put together when
+/// asked for: training needs it once per new term, lookups never.
+enum Term<'a> {
+    /// Consecutive tokens, joined by spaces.
+    Words(&'a Analyzed, &'a [crate::text::Word]),
+    /// A character n-gram, already written out.
+    Text(&'a str),
+}
+
+impl Term<'_> {
+    /// Append the term's text to `out`.
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Term::Words(analyzed, words) => {
+                for (k, w) in words.iter().enumerate() {
+                    if k > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(analyzed.term(w));
+                }
+            }
+            Term::Text(t) => out.push_str(t),
+        }
+    }
+}
 
 /// Buffers [`Extractor::each`] reuses from text to text.
 #[derive(Default)]
@@ -436,8 +462,8 @@ impl Extractor {
     }
 
     /// Calls `f` with each term, its [`term_hash`] and the byte span of the original text it
-    /// came from. With `need_text` false, word n-grams are passed as an empty string (their
-    /// hash is all a lookup needs).
+    /// came from. With `need_text` false the analysis skips the tokens' text, and a word
+    /// n-gram's [`Term::push_to`] writes nothing (its hash is all a lookup needs).
     fn each(&self, text: &str, scratch: &mut Scratch, need_text: bool, f: &mut TermSink<'_>) {
         let Scratch { buf, analyzed } = scratch;
         if need_text {
@@ -449,17 +475,12 @@ impl Extractor {
         let (lo, hi) = self.ngrams;
         for n in lo..=hi {
             for w in toks.windows(n) {
-                buf.clear();
-                if need_text {
-                    for (k, t) in w.iter().enumerate() {
-                        if k > 0 {
-                            buf.push(' ');
-                        }
-                        buf.push_str(analyzed.term(t));
-                    }
-                }
                 let h = w.iter().fold(TERM_SEED, |h, t| fold_word(h, t.hash));
-                f(buf, finish_term(h), (w[0].start, w[n - 1].end));
+                f(
+                    Term::Words(analyzed, w),
+                    finish_term(h),
+                    (w[0].start, w[n - 1].end),
+                );
             }
         }
         if let Some((lo, hi)) = self.char_ngrams {
@@ -474,7 +495,7 @@ impl Extractor {
                         buf.clear();
                         buf.push_str(CHAR_PREFIX);
                         buf.extend(w.iter());
-                        f(buf, term_hash(buf), (t.start, t.end));
+                        f(Term::Text(buf), term_hash(buf), (t.start, t.end));
                     }
                 }
             }

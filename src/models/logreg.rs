@@ -22,6 +22,17 @@ pub struct LogRegValidParams {
     memory: usize,
 }
 
+/// The weights the data sees: `w ⊙ ratios` with NB weighting, else `w` itself.
+fn effective_weights(eff: &mut [f32], w: &[f32], ratios: Option<&[f32]>) {
+    match ratios {
+        Some(r) => eff
+            .par_iter_mut()
+            .zip(w.par_iter().zip(r.par_iter()))
+            .for_each(|(e, (&w, &r))| *e = w * r),
+        None => eff.copy_from_slice(w),
+    }
+}
+
 /// Bytes the L-BFGS history may take: `2 · memory · params · 4`.
 const HISTORY_BUDGET: usize = 1 << 30;
 
@@ -142,13 +153,7 @@ impl LogRegValidParams {
         let fg = |params: &[f32], grad: &mut [f32]| -> f64 {
             let (w, b) = params.split_at(v);
             let b = b[0];
-            match &ratios {
-                Some(r) => eff
-                    .par_iter_mut()
-                    .zip(w.par_iter().zip(r.par_iter()))
-                    .for_each(|(e, (&w, &r))| *e = w * r),
-                None => eff.copy_from_slice(w),
-            }
+            effective_weights(&mut eff, w, ratios.as_deref());
             let eff = &eff;
             res.par_iter_mut()
                 .zip(loss.par_iter_mut())
@@ -222,13 +227,7 @@ impl LogRegValidParams {
         let mut loss = vec![0.0f64; n];
         let fg = |params: &[f32], grad: &mut [f32]| -> f64 {
             let (w, b) = params.split_at(v * k);
-            match &ratios {
-                Some(r) => eff
-                    .par_iter_mut()
-                    .zip(w.par_iter().zip(r.par_iter()))
-                    .for_each(|(e, (&w, &r))| *e = w * r),
-                None => eff.copy_from_slice(w),
-            }
+            effective_weights(&mut eff, w, ratios.as_deref());
             let eff = &eff;
             res.par_chunks_mut(k)
                 .zip(loss.par_iter_mut())
