@@ -125,22 +125,13 @@ impl Pipeline {
         model: &ModelSettings,
         mut training: TrainingMeta,
     ) -> Result<Pipeline> {
-        let names: Vec<String> = labels
-            .iter()
-            .cloned()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let (names, y) = crate::cv::encode_labels(labels);
         if names.len() < 2 {
             return Err(Error::Training(format!(
                 "need at least two distinct labels, found {}",
                 names.len()
             )));
         }
-        let y: Vec<usize> = labels
-            .iter()
-            .map(|l| names.binary_search(l).unwrap_or(0))
-            .collect();
         let (vectorizer, x) = features.fit_transform(texts)?;
         let ds = linfa::DatasetBase::new(x, ndarray::Array1::from(y));
         let (model_fit, report) = model.fit_report(&ds)?;

@@ -108,6 +108,14 @@ impl DataArgs {
     }
 }
 
+/// Each of `folds` folds needs a row to test on.
+pub fn enough_rows_for_folds(rows: usize, folds: usize) -> std::result::Result<(), UsageError> {
+    if rows < folds {
+        return Err(UsageError(format!("{rows} rows cannot make {folds} folds")));
+    }
+    Ok(())
+}
+
 /// Cross-validation needs at least two folds.
 pub fn check_folds(folds: usize) -> std::result::Result<(), UsageError> {
     if folds < 2 {

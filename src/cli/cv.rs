@@ -6,7 +6,9 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 use stance::cv::{cross_validate, learning_curve, CurvePoint, CvResult, CURVE_FRACTIONS};
 
-use super::common::{check_folds, stdout, DataArgs, Format, ModelArgs, Progress, UsageError};
+use super::common::{
+    check_folds, enough_rows_for_folds, stdout, DataArgs, Format, ModelArgs, Progress,
+};
 
 /// Cross-validate.
 #[derive(Debug, ClapArgs)]
@@ -36,14 +38,7 @@ pub fn run(a: Args) -> Result<()> {
     let settings = a.model.model();
     let d = a.data.read()?;
     let features = a.model.features(d.texts.len())?;
-    if d.texts.len() < a.folds {
-        return Err(UsageError(format!(
-            "{} rows cannot make {} folds",
-            d.texts.len(),
-            a.folds
-        ))
-        .into());
-    }
+    enough_rows_for_folds(d.texts.len(), a.folds)?;
     let progress = Progress::new();
     let seed = a.model.seed;
     // The learning curve's 100% point is the plain cross-validation, fold for fold.

@@ -10,7 +10,10 @@ use stance::models::{ClassWeight, ModelSettings};
 use stance::pipeline::{Pipeline, TrainingMeta};
 use stance::tune::{tune, SearchSpace, Trial, TuningRecord};
 
-use super::common::{check_folds, stdout, ClassWeightArg, DataArgs, Format, Progress, UsageError};
+use super::common::{
+    check_folds, enough_rows_for_folds, stdout, ClassWeightArg, DataArgs, Format, Progress,
+    UsageError,
+};
 
 /// Tune hyperparameters.
 #[derive(Debug, ClapArgs)]
@@ -69,14 +72,7 @@ pub fn run(a: Args) -> Result<()> {
         }
     }
     let d = a.data.read()?;
-    if d.texts.len() < a.folds {
-        return Err(UsageError(format!(
-            "{} rows cannot make {} folds",
-            d.texts.len(),
-            a.folds
-        ))
-        .into());
-    }
+    enough_rows_for_folds(d.texts.len(), a.folds)?;
     let space = SearchSpace::default();
     let base_features = FeatureSettings::default();
     let base_model = ModelSettings {
