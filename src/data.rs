@@ -1,6 +1,7 @@
 //! Reading labelled data (CSV with a header, or JSONL) and plain lines of text, with the
 //! file and line of every problem.
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -598,6 +599,23 @@ impl LineReader {
 
     /// The next line, or `None` at the end.
     pub fn next_line(&mut self) -> Result<Option<String>> {
+        Ok(self.next_text()?.map(Cow::into_owned))
+    }
+
+    /// Append the next line to `out`; false at the end. Many lines then share one
+    /// allocation (what `predict` does with a batch).
+    pub fn next_line_into(&mut self, out: &mut String) -> Result<bool> {
+        match self.next_text()? {
+            Some(t) => {
+                out.push_str(&t);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The next line, borrowed from the read buffer when it needs no repair.
+    fn next_text(&mut self) -> Result<Option<Cow<'_, str>>> {
         self.buf.clear();
         // Read at most the limit plus a CRLF (and a BOM on the first line), so an endless
         // line costs no more memory than a long one.
@@ -642,10 +660,12 @@ impl LineReader {
             ));
         }
         let text = match std::str::from_utf8(b) {
-            Ok(s) => s.to_string(),
+            Ok(s) => s,
             Err(_) if self.lossy => {
                 self.replaced += 1;
-                return Ok(Some(String::from_utf8_lossy(b).replace('\0', "\u{FFFD}")));
+                return Ok(Some(Cow::Owned(
+                    String::from_utf8_lossy(b).replace('\0', "\u{FFFD}"),
+                )));
             }
             Err(e) => {
                 return Err(Error::InvalidUtf8 {
@@ -655,11 +675,14 @@ impl LineReader {
                 })
             }
         };
-        match text.find('\0') {
-            None => Ok(Some(text)),
+        // Most lines have no NUL: a branch-free scan of the bytes (which vectorises) rules
+        // that out before any search for where it is.
+        let has_nul = text.bytes().fold(false, |any, c| any | (c == 0));
+        match if has_nul { text.find('\0') } else { None } {
+            None => Ok(Some(Cow::Borrowed(text))),
             Some(_) if self.lossy => {
                 self.replaced += 1;
-                Ok(Some(text.replace('\0', "\u{FFFD}")))
+                Ok(Some(Cow::Owned(text.replace('\0', "\u{FFFD}"))))
             }
             Some(at) => Err(bad(
                 self.line,

@@ -162,8 +162,15 @@ impl Pipeline {
 
     /// Predict one text.
     pub fn predict_one(&self, text: &str) -> Prediction {
-        let (idx, val) = self.vectorizer.transform_one(text);
-        let p = self.model.proba(&idx, &val);
+        thread_local! {
+            // The text's row, reused from text to text.
+            static ROW: std::cell::RefCell<(Vec<u32>, Vec<f32>)> = Default::default();
+        }
+        let p = ROW.with(|row| {
+            let (idx, val) = &mut *row.borrow_mut();
+            self.vectorizer.transform_one_into(text, idx, val);
+            self.model.proba(idx, val)
+        });
         Prediction {
             label: argmax(&p),
             probabilities: p,

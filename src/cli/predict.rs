@@ -39,6 +39,13 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    // Lines from stdin or --input: a reader thread starts at once, so the first batch is
+    // read while the model loads, and later ones while the previous is labelled.
+    let lines = if a.texts.is_empty() {
+        Some(spawn_reader(LineReader::open(&a.input, a.lossy)?))
+    } else {
+        None
+    };
     let p = a.model.load()?;
     let mut out = stdout();
     let w = Writer {
@@ -46,46 +53,11 @@ pub fn run(a: Args) -> Result<()> {
         labels: p.labels().to_vec(),
     };
     w.header(&mut out)?;
-    if !a.texts.is_empty() {
-        let preds = p.predict(&a.texts);
-        let mut buf = Vec::new();
-        w.rows(&mut buf, &a.texts, &preds)?;
-        out.write_all(&buf)?;
-    } else {
-        // A reader thread fills the next batch while this one is labelled and formatted in
-        // parallel, so reading and writing overlap the work instead of adding to it.
-        let mut r = LineReader::open(&a.input, a.lossy)?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<stance::Result<Vec<String>>>(2);
-        let reader = std::thread::spawn(move || {
-            loop {
-                let mut batch: Vec<String> = Vec::with_capacity(BATCH);
-                let mut bytes = 0;
-                let mut end = false;
-                while batch.len() < BATCH && bytes < BATCH_BYTES {
-                    match r.next_line() {
-                        Ok(Some(l)) => {
-                            bytes += l.len();
-                            batch.push(l);
-                        }
-                        Ok(None) => {
-                            end = true;
-                            break;
-                        }
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return r.replaced;
-                        }
-                    }
-                }
-                // The receiver is gone only when writing failed; that error is reported.
-                if (!batch.is_empty() && tx.send(Ok(batch)).is_err()) || end {
-                    return r.replaced;
-                }
-            }
-        });
+    if let Some((rx, reader)) = lines {
         for batch in rx {
             let batch = batch?;
-            let chunks: Vec<std::io::Result<Vec<u8>>> = batch
+            let texts = batch.lines();
+            let chunks: Vec<std::io::Result<Vec<u8>>> = texts
                 .par_chunks(256)
                 .map(|texts| {
                     let preds: Vec<Prediction> = texts.iter().map(|t| p.predict_one(t)).collect();
@@ -102,9 +74,66 @@ pub fn run(a: Args) -> Result<()> {
         if replaced > 0 {
             eprintln!("warning: replaced invalid UTF-8 in {replaced} line(s)");
         }
+    } else {
+        let preds = p.predict(&a.texts);
+        let mut buf = Vec::new();
+        w.rows(&mut buf, &a.texts, &preds)?;
+        out.write_all(&buf)?;
     }
     out.flush()?;
     Ok(())
+}
+
+type Batches = std::sync::mpsc::Receiver<stance::Result<Batch>>;
+
+/// Read batches of lines on a thread of their own; it returns how many lines had invalid
+/// UTF-8 replaced. At most two batches wait, so memory stays flat on endless input.
+fn spawn_reader(mut r: LineReader) -> (Batches, std::thread::JoinHandle<u64>) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<stance::Result<Batch>>(2);
+    let reader = std::thread::spawn(move || loop {
+        let mut batch = Batch::default();
+        let mut end = false;
+        while batch.ends.len() < BATCH && batch.text.len() < BATCH_BYTES {
+            match r.next_line_into(&mut batch.text) {
+                Ok(true) => batch.ends.push(batch.text.len()),
+                Ok(false) => {
+                    end = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return r.replaced;
+                }
+            }
+        }
+        // The receiver is gone only when writing failed (or the model did not load);
+        // that error is reported.
+        if (!batch.ends.is_empty() && tx.send(Ok(batch)).is_err()) || end {
+            return r.replaced;
+        }
+    });
+    (rx, reader)
+}
+
+/// Lines read together: their text end to end in one allocation, and where each ends.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    fn lines(&self) -> Vec<&str> {
+        let mut from = 0;
+        self.ends
+            .iter()
+            .map(|&to| {
+                let line = &self.text[from..to];
+                from = to;
+                line
+            })
+            .collect()
+    }
 }
 
 struct Writer {
@@ -141,13 +170,14 @@ impl Writer {
         Ok(())
     }
 
-    fn rows(
+    fn rows<S: AsRef<str>>(
         &self,
         out: &mut impl Write,
-        texts: &[String],
+        texts: &[S],
         preds: &[Prediction],
     ) -> std::io::Result<()> {
         for (t, p) in texts.iter().zip(preds) {
+            let t = t.as_ref();
             let label = &self.labels[p.label];
             let conf = p.probabilities[p.label];
             match self.format {
@@ -155,7 +185,7 @@ impl Writer {
                     // Written field by field (keys in the order serde_json's map gives):
                     // building a JSON value per line cost more than predicting it.
                     out.write_all(b"{\"confidence\":")?;
-                    serde_json::to_writer(&mut *out, &round(conf))?;
+                    write_probability(out, conf)?;
                     out.write_all(b",\"label\":")?;
                     serde_json::to_writer(&mut *out, label)?;
                     out.write_all(b",\"probabilities\":{")?;
@@ -165,10 +195,10 @@ impl Writer {
                         }
                         serde_json::to_writer(&mut *out, l)?;
                         out.write_all(b":")?;
-                        serde_json::to_writer(&mut *out, &round(v))?;
+                        write_probability(out, v)?;
                     }
                     out.write_all(b"},\"text\":")?;
-                    serde_json::to_writer(&mut *out, t)?;
+                    write_json_string(out, t)?;
                     out.write_all(b"}\n")?;
                 }
                 Format::Csv => {
@@ -201,7 +231,96 @@ impl Writer {
     }
 }
 
-/// Six decimals are plenty and keep JSONL lines short.
-fn round(v: f32) -> f64 {
-    (v as f64 * 1e6).round() / 1e6
+/// Write `s` as a JSON string. Most texts need no escaping: a branch-free scan (which
+/// vectorises) finds that out, and they are then copied as they are.
+fn write_json_string(out: &mut impl Write, s: &str) -> std::io::Result<()> {
+    let plain = s
+        .bytes()
+        .fold(true, |ok, b| ok & (b >= 0x20 && b != b'"' && b != b'\\'));
+    if plain {
+        out.write_all(b"\"")?;
+        out.write_all(s.as_bytes())?;
+        out.write_all(b"\"")
+    } else {
+        serde_json::to_writer(&mut *out, s).map_err(std::io::Error::other)
+    }
+}
+
+/// Write a probability with six decimals, trailing zeros dropped (`0.994573`, `0.5`,
+/// `1.0`): plenty for a probability, short lines, and written without going through a
+/// general float formatter, which cost as much as labelling the text.
+fn write_probability(out: &mut impl Write, v: f32) -> std::io::Result<()> {
+    let v = v as f64;
+    if !(0.0..=1.0).contains(&v) {
+        // Not a probability (cannot happen after softmax); any valid JSON number will do.
+        return serde_json::to_writer(&mut *out, &v).map_err(std::io::Error::other);
+    }
+    let micros = (v * 1e6).round() as u32;
+    if micros == 1_000_000 {
+        return out.write_all(b"1.0");
+    }
+    let mut digits = *b"0.000000";
+    let mut m = micros;
+    for d in digits[2..].iter_mut().rev() {
+        *d = b'0' + (m % 10) as u8;
+        m /= 10;
+    }
+    // Keep at least one decimal, as `0.0`.
+    let mut len = digits.len();
+    while len > 3 && digits[len - 1] == b'0' {
+        len -= 1;
+    }
+    out.write_all(&digits[..len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_probability;
+
+    fn written(v: f32) -> String {
+        let mut out = Vec::new();
+        write_probability(&mut out, v).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_strings_equal_serde_json_with_and_without_escapes() {
+        for s in [
+            "plain text",
+            "",
+            "say \"no\"",
+            "back\\slash",
+            "tab\there",
+            "nul\u{0}",
+            "é ✓ 🙂",
+            "\u{7f}",
+        ] {
+            let mut out = Vec::new();
+            super::write_json_string(&mut out, s).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn probabilities_are_written_with_six_decimals_at_most() {
+        for (v, want) in [
+            (0.0, "0.0"),
+            (1.0, "1.0"),
+            (0.5, "0.5"),
+            (0.994573, "0.994573"),
+            (0.1234567, "0.123457"),
+            (0.000004, "0.000004"),
+            (0.0000004, "0.0"),
+            (0.9999996, "1.0"),
+            (0.25, "0.25"),
+        ] {
+            assert_eq!(written(v), want, "{v}");
+            let parsed: f64 = serde_json::from_str(want).unwrap();
+            assert!((parsed - v as f64).abs() <= 5e-7, "{v} -> {want}");
+        }
+    }
 }
