@@ -300,6 +300,21 @@ pub fn date_from_days(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Return freed heap memory to the operating system.
+///
+/// Feature extraction allocates and frees many buffers of a few megabytes from several
+/// threads; glibc keeps such memory in its arenas after it is freed. On a million texts,
+/// trimming after extraction took the resident memory while the optimiser ran from 2,178
+/// to 1,313 MiB.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases memory no allocation refers to; it has no
+    // preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Ask the CPU to start loading the cache line holding `r`. Lookups into large tables
 /// (vocabulary, weights, the analysis memo) are independent of each other; asking for all
 /// of their lines first lets the memory system fetch them together.
