@@ -19,7 +19,6 @@ pub struct LbfgsResult {
 }
 
 /// Four independent f64 accumulators, so the compiler can keep a vector pipeline busy.
-#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -33,7 +32,6 @@ fn dot(a: &[f32], b: &[f32]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-#[inline(always)]
 fn max_abs(a: &[f32]) -> f64 {
     a.iter().fold(0.0f64, |m, &v| m.max((v as f64).abs()))
 }
@@ -42,37 +40,6 @@ fn max_abs(a: &[f32]) -> f64 {
 /// Stops when `max |∇f| <= tol`, when the relative decrease of `f` falls below 1e-10
 /// three times in a row, or after `max_iter` iterations.
 pub fn minimize(
-    x0: Vec<f32>,
-    fg: impl FnMut(&[f32], &mut [f32]) -> f64,
-    memory: usize,
-    tol: f64,
-    max_iter: u32,
-) -> LbfgsResult {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { minimize_avx2(x0, fg, memory, tol, max_iter) };
-    }
-    minimize_any(x0, fg, memory, tol, max_iter)
-}
-
-/// [`minimize_any`] compiled for AVX2: the vector loops (conversions between f32 and f64
-/// above all) then run four lanes wide instead of two. Float operations are not reordered
-/// by the compiler, so the result is the same bit for bit as without AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn minimize_avx2(
-    x0: Vec<f32>,
-    fg: impl FnMut(&[f32], &mut [f32]) -> f64,
-    memory: usize,
-    tol: f64,
-    max_iter: u32,
-) -> LbfgsResult {
-    minimize_any(x0, fg, memory, tol, max_iter)
-}
-
-#[inline(always)]
-fn minimize_any(
     x0: Vec<f32>,
     mut fg: impl FnMut(&[f32], &mut [f32]) -> f64,
     memory: usize,
@@ -247,33 +214,5 @@ mod tests {
         for (i, v) in r.x.iter().enumerate() {
             assert!((*v as f64 - i as f64).abs() < 1e-4);
         }
-    }
-
-    #[test]
-    fn the_dispatched_build_equals_the_portable_one_bit_for_bit() {
-        // A smooth, coupled objective over enough variables for the vector loops to matter:
-        // f = Σ log(1 + e^(a_i x_i)) + ½ λ |x|² + ½ (Σ x_i / n)².
-        let n = 1000;
-        let a: Vec<f64> = (0..n)
-            .map(|i| ((i * 7919) % 97) as f64 / 20.0 - 2.0)
-            .collect();
-        let fg = |x: &[f32], g: &mut [f32]| {
-            let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
-            let mut f = 0.5 * mean * mean;
-            for i in 0..n {
-                let z = a[i] * x[i] as f64;
-                f += z.exp().ln_1p() + 0.05 * (x[i] as f64).powi(2);
-                let sig = 1.0 / (1.0 + (-z).exp());
-                g[i] = (a[i] * sig + 0.1 * x[i] as f64 + mean / n as f64) as f32;
-            }
-            f
-        };
-        let dispatched = minimize(vec![0.5; n], fg, 5, 1e-6, 200);
-        let portable = minimize_any(vec![0.5; n], fg, 5, 1e-6, 200);
-        assert!(dispatched.converged);
-        assert_eq!(dispatched.iterations, portable.iterations);
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&dispatched.x), bits(&portable.x));
-        assert_eq!(dispatched.f.to_bits(), portable.f.to_bits());
     }
 }
