@@ -125,37 +125,6 @@ impl ParamGuard for LogRegParams {
     }
 }
 
-/// The matrix by columns (CSC) as plain arrays: each column's rows and values, in row
-/// order. The gradient walks every column on every evaluation; a sparse-matrix view per
-/// column cost more than the column's few entries.
-fn columns(x: &SparseRecords) -> (Vec<usize>, Vec<u32>, Vec<f32>) {
-    let v = x.ncols();
-    let n = x.nrows();
-    let mut ptr = vec![0usize; v + 1];
-    for i in 0..n {
-        for &j in x.row(i).0 {
-            ptr[j as usize + 1] += 1;
-        }
-    }
-    for j in 0..v {
-        ptr[j + 1] += ptr[j];
-    }
-    let nnz = ptr[v];
-    let mut next = ptr[..v].to_vec();
-    let mut rows = vec![0u32; nnz];
-    let mut vals = vec![0f32; nnz];
-    for i in 0..n {
-        let (idx, val) = x.row(i);
-        for (&j, &xv) in idx.iter().zip(val) {
-            let t = &mut next[j as usize];
-            rows[*t] = i as u32;
-            vals[*t] = xv;
-            *t += 1;
-        }
-    }
-    (ptr, rows, vals)
-}
-
 impl LogRegValidParams {
     /// Fit and also report L-BFGS iterations and whether it converged.
     pub fn fit_report(&self, ds: &super::Dataset) -> Result<(LinearModel, u32, bool)> {
@@ -175,8 +144,12 @@ impl LogRegValidParams {
         let ratios: Option<Vec<f32>> = self
             .nb_weight
             .then(|| nb_ratios(p, 1.0).chunks(2).map(|r| r[1]).collect());
-        let (col_ptr, col_row, col_val) = columns(p.x);
-        let (col_ptr, col_row, col_val) = (&col_ptr[..], &col_row[..], &col_val[..]);
+        // The gradient walks every column on every evaluation: it reads the CSC arrays
+        // directly, as a sparse-matrix view per column cost more than the column's few
+        // entries.
+        let xt = p.x.matrix.to_csc();
+        let indptr = xt.indptr();
+        let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (2.0 * self.c as f64 * total_w);
         let mut eff = vec![0.0f32; v];
@@ -249,8 +222,10 @@ impl LogRegValidParams {
     fn fit_multinomial(&self, p: &Prepared<'_>) -> Result<(LinearModel, u32, bool)> {
         let (n, v, k) = (p.x.nrows(), p.x.ncols(), p.k);
         let ratios = self.nb_weight.then(|| nb_ratios(p, 1.0));
-        let (col_ptr, col_row, col_val) = columns(p.x);
-        let (col_ptr, col_row, col_val) = (&col_ptr[..], &col_row[..], &col_val[..]);
+        // Columns as plain arrays, as in `fit_binary`.
+        let xt = p.x.matrix.to_csc();
+        let indptr = xt.indptr();
+        let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (self.c as f64 * total_w);
         let mut eff = vec![0.0f32; v * k];
@@ -364,17 +339,5 @@ mod tests {
             let (a, b) = (bin.proba(idx, val), multi.proba(idx, val));
             assert!((a[1] - b[1]).abs() < 1e-3, "row {i}: {a:?} vs {b:?}");
         }
-    }
-
-    #[test]
-    fn columns_equal_the_sparse_matrix_by_columns() {
-        let texts = ["a b c", "b c d d", "e", "a e a", "c"];
-        let v = FeatureParams::new().check().unwrap().fit(&texts).unwrap();
-        let x = v.transform(&texts);
-        let (ptr, rows, vals) = columns(&x);
-        let csc = x.matrix.to_csc();
-        assert_eq!(ptr, csc.indptr().raw_storage());
-        assert_eq!(rows, csc.indices());
-        assert_eq!(vals, csc.data());
     }
 }
