@@ -316,10 +316,9 @@ impl FeatureValidParams {
             indices.copy_within(from..from + nnz, to);
             data.copy_within(from..from + nnz, to);
             for l in lens {
-                let last = indptr.last().copied().unwrap_or(0);
-                indptr.push(last + l);
+                indptr.push(to + l);
+                to += l;
             }
-            to += nnz;
             from += len;
         }
         indices.truncate(to);

@@ -493,20 +493,6 @@ static CLASSES: [Class; 256] = {
     t
 };
 
-/// Whether a byte continues a word run by itself (letters, digits, `_`).
-static IS_WORD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = matches!(
-            class_of(i as u8),
-            Class::Letter | Class::Digit | Class::Under
-        );
-        i += 1;
-    }
-    t
-};
-
 #[inline(always)]
 fn class(b: u8) -> Class {
     CLASSES[b as usize]
@@ -530,32 +516,40 @@ impl<'a> Iterator for AsciiWords<'a> {
                     i += 1;
                 }
             }
-            Class::Letter | Class::Digit | Class::Under => loop {
-                // A run of word bytes, then, at a middle character, whether it joins the
-                // run to the next one (`don't`, `3.5`, `1,000`).
-                while i < b.len() && IS_WORD[b[i] as usize] {
-                    i += 1;
+            Class::Letter | Class::Digit | Class::Under => {
+                // `prev` is the class of the last character in the segment.
+                let mut prev = first;
+                while i < b.len() {
+                    let c = class(b[i]);
+                    match c {
+                        Class::Letter | Class::Digit | Class::Under => {
+                            prev = c;
+                            i += 1;
+                        }
+                        Class::MidLetter | Class::MidNumLet | Class::MidNum => {
+                            let next = b.get(i + 1).map(|&x| class(x));
+                            let joins = matches!(
+                                (prev, c, next),
+                                (
+                                    Class::Letter,
+                                    Class::MidLetter | Class::MidNumLet,
+                                    Some(Class::Letter)
+                                ) | (
+                                    Class::Digit,
+                                    Class::MidNum | Class::MidNumLet,
+                                    Some(Class::Digit)
+                                )
+                            );
+                            if !joins {
+                                break;
+                            }
+                            prev = next.unwrap_or(c);
+                            i += 2;
+                        }
+                        _ => break,
+                    }
                 }
-                let Some(&mid) = b.get(i) else { break };
-                let c = class(mid);
-                let next = b.get(i + 1).map(|&x| class(x));
-                let joins = matches!(
-                    (class(b[i - 1]), c, next),
-                    (
-                        Class::Letter,
-                        Class::MidLetter | Class::MidNumLet,
-                        Some(Class::Letter)
-                    ) | (
-                        Class::Digit,
-                        Class::MidNum | Class::MidNumLet,
-                        Some(Class::Digit)
-                    )
-                );
-                if !joins {
-                    break;
-                }
-                i += 2;
-            },
+            }
             Class::Other if b[start] == b'\r' && b.get(start + 1) == Some(&b'\n') => i += 1,
             _ => {}
         }
