@@ -369,14 +369,12 @@ fn score_explain_adds_the_three_strongest_ngrams_of_each_quote() {
         "\"If they cross this line, we will respond with force,\" the defence minister said on Monday.\n\n\"We welcome the offer and are ready to talk,\" said Ana Ruiz, the envoy.\n",
     )
     .unwrap();
-    let o = run(&[
-        "score",
-        article.to_str().unwrap(),
-        "--explain",
-        "--format",
-        "jsonl",
-    ]);
-    let text = ok(&o);
+    let score = |extra: &[&str]| {
+        let mut args = vec!["score", article.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let text = ok(&score(&["--explain", "--format", "jsonl"]));
     let rows: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -402,19 +400,8 @@ fn score_explain_adds_the_three_strongest_ngrams_of_each_quote() {
         .collect();
     assert!(first.contains(&"If"), "{first:?}");
     // Without the flag the keys are absent; with --by article the flag is refused.
-    let plain = ok(&run(&[
-        "score",
-        article.to_str().unwrap(),
-        "--format",
-        "jsonl",
-    ]));
+    let plain = ok(&score(&["--format", "jsonl"]));
     assert!(!plain.contains("stance_ngrams"));
-    let o = run(&[
-        "score",
-        article.to_str().unwrap(),
-        "--explain",
-        "--by",
-        "article",
-    ]);
+    let o = score(&["--explain", "--by", "article"]);
     assert_eq!(o.status.code(), Some(2));
 }
