@@ -675,10 +675,7 @@ impl LineReader {
                 })
             }
         };
-        // Most lines have no NUL: a branch-free scan of the bytes (which vectorises) rules
-        // that out before any search for where it is.
-        let has_nul = text.bytes().fold(false, |any, c| any | (c == 0));
-        match if has_nul { text.find('\0') } else { None } {
+        match text.find('\0') {
             None => Ok(Some(Cow::Borrowed(text))),
             Some(_) if self.lossy => {
                 self.replaced += 1;

@@ -80,32 +80,20 @@ impl LinearModel {
     /// Class scores of one sparse row.
     pub fn scores(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
         let k = self.n_classes;
+        let mut s: Vec<f64> = self.bias.iter().map(|&b| b as f64).collect();
         // Rows are scattered over a large matrix: ask for all of them before using any.
         for &j in idx {
             if let Some(w) = self.weights.get(j as usize * k) {
                 crate::util::prefetch(w);
             }
         }
-        // Sums in f64; on the stack for the usual handful of classes.
-        const ON_STACK: usize = 8;
-        let mut small = [0f64; ON_STACK];
-        let mut large = Vec::new();
-        let s: &mut [f64] = if k <= ON_STACK {
-            &mut small[..k]
-        } else {
-            large.resize(k, 0.0);
-            &mut large
-        };
-        s.iter_mut()
-            .zip(&self.bias)
-            .for_each(|(s, &b)| *s = b as f64);
         for (&j, &x) in idx.iter().zip(val) {
             let row = &self.weights[j as usize * k..(j as usize + 1) * k];
             for (sc, &w) in s.iter_mut().zip(row) {
                 *sc += (x * w) as f64;
             }
         }
-        s.iter().map(|&v| v as f32).collect()
+        s.into_iter().map(|v| v as f32).collect()
     }
 
     /// Class probabilities of one sparse row; they sum to 1.
