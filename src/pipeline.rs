@@ -133,7 +133,7 @@ impl Pipeline {
             )));
         }
         let (vectorizer, x) = features.fit_transform(texts)?;
-        crate::util::release_free_memory();
+        crate::util::release_free_memory(texts.iter().map(|t| t.as_ref().len()).sum());
         let ds = linfa::DatasetBase::new(x, ndarray::Array1::from(y));
         let (model_fit, report) = model.fit_report(&ds)?;
         training.rows = texts.len();

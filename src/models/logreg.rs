@@ -22,14 +22,17 @@ pub struct LogRegValidParams {
     memory: usize,
 }
 
-/// The weights the data sees: `w ⊙ ratios` with NB weighting, else `w` itself.
-fn effective_weights(eff: &mut [f32], w: &[f32], ratios: Option<&[f32]>) {
+/// The weights the data sees: `w ⊙ ratios` written into `eff` with NB weighting, else `w`
+/// itself (`eff` is then unused and may be empty).
+fn effective_weights<'a>(eff: &'a mut [f32], w: &'a [f32], ratios: Option<&[f32]>) -> &'a [f32] {
     match ratios {
-        Some(r) => eff
-            .par_iter_mut()
-            .zip(w.par_iter().zip(r.par_iter()))
-            .for_each(|(e, (&w, &r))| *e = w * r),
-        None => eff.copy_from_slice(w),
+        Some(r) => {
+            eff.par_iter_mut()
+                .zip(w.par_iter().zip(r.par_iter()))
+                .for_each(|(e, (&w, &r))| *e = w * r);
+            eff
+        }
+        None => w,
     }
 }
 
@@ -152,14 +155,13 @@ impl LogRegValidParams {
         let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (2.0 * self.c as f64 * total_w);
-        let mut eff = vec![0.0f32; v];
+        let mut eff = vec![0.0f32; if ratios.is_some() { v } else { 0 }];
         let mut res = vec![0.0f32; n];
         let mut loss = vec![0.0f64; n];
         let fg = |params: &[f32], grad: &mut [f32]| -> f64 {
             let (w, b) = params.split_at(v);
             let b = b[0];
-            effective_weights(&mut eff, w, ratios.as_deref());
-            let eff = &eff;
+            let eff = effective_weights(&mut eff, w, ratios.as_deref());
             res.par_iter_mut()
                 .zip(loss.par_iter_mut())
                 .enumerate()
@@ -228,13 +230,12 @@ impl LogRegValidParams {
         let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (self.c as f64 * total_w);
-        let mut eff = vec![0.0f32; v * k];
+        let mut eff = vec![0.0f32; if ratios.is_some() { v * k } else { 0 }];
         let mut res = vec![0.0f32; n * k];
         let mut loss = vec![0.0f64; n];
         let fg = |params: &[f32], grad: &mut [f32]| -> f64 {
             let (w, b) = params.split_at(v * k);
-            effective_weights(&mut eff, w, ratios.as_deref());
-            let eff = &eff;
+            let eff = effective_weights(&mut eff, w, ratios.as_deref());
             res.par_chunks_mut(k)
                 .zip(loss.par_iter_mut())
                 .enumerate()
