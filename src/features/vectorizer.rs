@@ -190,32 +190,7 @@ impl FeatureValidParams {
             .par_chunks(chunk)
             .map(|chunk| Part::build(&extractor, chunk))
             .collect();
-        // Merge the chunk dictionaries, in chunk order, into global ids. Terms are told
-        // apart by their 64-bit hash, as lookups do (see `Vocabulary`).
-        // The parts' sizes summed bound the distinct terms: reserving that much at once
-        // spares the map its rehashes, which showed in profiles.
-        let bound: usize = parts.iter().map(|p| p.hashes.len()).sum();
-        let mut global: FastMap<u64, u32> =
-            FastMap::with_capacity_and_hasher(bound, Default::default());
-        // Where each global term's text is: (part, local id).
-        let mut origin: Vec<(u32, u32)> = Vec::with_capacity(bound);
-        let mut df: Vec<u32> = Vec::with_capacity(bound);
-        let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(parts.len());
-        for (pi, part) in parts.iter().enumerate() {
-            let mut remap = vec![0u32; part.hashes.len()];
-            for (local, (&h, &d)) in part.hashes.iter().zip(&part.df).enumerate() {
-                let next = origin.len() as u32;
-                let g = *global.entry(h).or_insert(next);
-                if g == next {
-                    origin.push((pi as u32, local as u32));
-                    df.push(0);
-                }
-                df[g as usize] += d;
-                remap[local] = g;
-            }
-            remaps.push(remap);
-        }
-        drop(global);
+        let (origin, df, remaps) = merge_parts(&parts);
         let max_df = ((s.max_df as f64 * n as f64).floor() as u32).max(1);
         let mut kept: Vec<(&str, u32)> = origin
             .iter()
@@ -339,6 +314,89 @@ impl FeatureValidParams {
         let v = Vectorizer::from_parts(s.clone(), vocab, idf);
         Ok((v, x))
     }
+}
+
+/// [`merge_parts`] has `2^MERGE_SHARD_BITS` shards, chosen by a term hash's top bits.
+const MERGE_SHARD_BITS: u32 = 4;
+const MERGE_SHARDS: usize = 1 << MERGE_SHARD_BITS;
+
+/// Merge the chunk dictionaries into global term ids. Terms are told apart by their 64-bit
+/// hash, as lookups do (see [`Vocabulary`]). Returns where each global term's text is
+/// (part, local id), its document frequency, and each part's local → global ids.
+///
+/// A term's shard is fixed by its hash, so the shards are merged in parallel, each over
+/// the parts in order; a shard's ids then follow the ones of the shards before it. The ids
+/// differ from a serial merge's, but nothing downstream depends on them: columns are
+/// ordered by the terms' text.
+fn merge_parts(parts: &[Part]) -> (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>) {
+    let shard_of = |h: u64| (h >> (64 - MERGE_SHARD_BITS)) as usize;
+    // Each part's local ids, by shard.
+    let by_shard: Vec<Vec<Vec<u32>>> = parts
+        .par_iter()
+        .map(|p| {
+            let mut lists = vec![Vec::new(); MERGE_SHARDS];
+            for (local, &h) in p.hashes.iter().enumerate() {
+                lists[shard_of(h)].push(local as u32);
+            }
+            lists
+        })
+        .collect();
+    // Per shard: origins, document frequencies, and each part's shard-local ids in the
+    // order of `by_shard`.
+    type Shard = (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>);
+    let shards: Vec<Shard> = (0..MERGE_SHARDS)
+        .into_par_iter()
+        .map(|sh| {
+            let size: usize = by_shard.iter().map(|l| l[sh].len()).sum();
+            let mut map: FastMap<u64, u32> =
+                FastMap::with_capacity_and_hasher(size, Default::default());
+            let mut origin = Vec::with_capacity(size);
+            let mut df: Vec<u32> = Vec::with_capacity(size);
+            let mut ids = Vec::with_capacity(parts.len());
+            for (pi, (part, lists)) in parts.iter().zip(&by_shard).enumerate() {
+                let mut part_ids = Vec::with_capacity(lists[sh].len());
+                for &local in &lists[sh] {
+                    let next = origin.len() as u32;
+                    let g = *map.entry(part.hashes[local as usize]).or_insert(next);
+                    if g == next {
+                        origin.push((pi as u32, local));
+                        df.push(0);
+                    }
+                    df[g as usize] += part.df[local as usize];
+                    part_ids.push(g);
+                }
+                ids.push(part_ids);
+            }
+            (origin, df, ids)
+        })
+        .collect();
+    let mut first = Vec::with_capacity(MERGE_SHARDS);
+    let mut total = 0u32;
+    for (origin, _, _) in &shards {
+        first.push(total);
+        total += origin.len() as u32;
+    }
+    let remaps: Vec<Vec<u32>> = parts
+        .par_iter()
+        .zip(&by_shard)
+        .enumerate()
+        .map(|(pi, (part, lists))| {
+            let mut remap = vec![0u32; part.hashes.len()];
+            for (sh, list) in lists.iter().enumerate() {
+                for (&local, &g) in list.iter().zip(&shards[sh].2[pi]) {
+                    remap[local as usize] = first[sh] + g;
+                }
+            }
+            remap
+        })
+        .collect();
+    let mut origin = Vec::with_capacity(total as usize);
+    let mut df = Vec::with_capacity(total as usize);
+    for (o, d, _) in shards {
+        origin.extend(o);
+        df.extend(d);
+    }
+    (origin, df, remaps)
 }
 
 /// A term's first eight bytes, zero-padded, as a big-endian number: comparing two keys
