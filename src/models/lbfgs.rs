@@ -50,7 +50,8 @@ pub fn minimize(
     let mut x = x0;
     let mut g = vec![0.0f32; n];
     let mut f = fg(&x, &mut g);
-    let mut hist: VecDeque<(Vec<f32>, Vec<f32>, f64)> = VecDeque::with_capacity(memory);
+    // Pairs (s, y, s·y, y·y): both products are needed on every iteration and never change.
+    let mut hist: VecDeque<(Vec<f32>, Vec<f32>, f64, f64)> = VecDeque::with_capacity(memory);
     let mut d = vec![0.0f32; n];
     let mut x_new = vec![0.0f32; n];
     let mut g_new = vec![0.0f32; n];
@@ -68,19 +69,19 @@ pub fn minimize(
         }
         // Two-loop recursion: d = -H g.
         d.iter_mut().zip(&g).for_each(|(d, &g)| *d = -g);
-        for (i, (s, y, rho)) in hist.iter().enumerate().rev() {
-            let a = rho * dot(s, &d);
+        for (i, (s, y, sy, _)) in hist.iter().enumerate().rev() {
+            let a = (1.0 / sy) * dot(s, &d);
             alpha[i] = a;
             d.iter_mut()
                 .zip(y)
                 .for_each(|(d, &y)| *d -= (a * y as f64) as f32);
         }
-        if let Some((s, y, _)) = hist.back() {
-            let gamma = dot(s, y) / dot(y, y);
+        if let Some((_, _, sy, yy)) = hist.back() {
+            let gamma = sy / yy;
             d.iter_mut().for_each(|d| *d = (*d as f64 * gamma) as f32);
         }
-        for (i, (s, y, rho)) in hist.iter().enumerate() {
-            let b = rho * dot(y, &d);
+        for (i, (s, y, sy, _)) in hist.iter().enumerate() {
+            let b = (1.0 / sy) * dot(y, &d);
             let a = alpha[i];
             d.iter_mut()
                 .zip(s)
@@ -134,9 +135,10 @@ pub fn minimize(
         let sy = dot(&s, &y);
         if sy > 1e-12 {
             if hist.len() == memory {
-                spare = hist.pop_front().map(|(s, y, _)| (s, y));
+                spare = hist.pop_front().map(|(s, y, _, _)| (s, y));
             }
-            hist.push_back((s, y, 1.0 / sy));
+            let yy = dot(&y, &y);
+            hist.push_back((s, y, sy, yy));
         } else {
             spare = Some((s, y));
         }

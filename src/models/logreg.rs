@@ -36,6 +36,14 @@ fn effective_weights<'a>(eff: &'a mut [f32], w: &'a [f32], ratios: Option<&[f32]
     }
 }
 
+/// `Σ w²`, in parallel over blocks: a serial `f64` sum is one chain of dependent additions,
+/// 0.09 ms on each of MR's 38 gradient evaluations.
+fn squared_norm(w: &[f32]) -> f64 {
+    w.par_chunks(8192)
+        .map(|c| c.iter().map(|&v| v as f64 * v as f64).sum::<f64>())
+        .sum()
+}
+
 /// Bytes the L-BFGS history may take: `2 · memory · params · 4`.
 const HISTORY_BUDGET: usize = 1 << 30;
 
@@ -200,7 +208,7 @@ impl LogRegValidParams {
                 });
             gb[0] = res.iter().map(|&r| r as f64).sum::<f64>() as f32;
             let data: f64 = loss.iter().sum::<f64>() / total_w;
-            let reg: f64 = w.iter().map(|&v| v as f64 * v as f64).sum::<f64>() * 0.5 * inv_cs;
+            let reg: f64 = squared_norm(w) * 0.5 * inv_cs;
             data + reg
         };
         let memory = history_within_budget(self.memory, v + 1);
@@ -282,7 +290,7 @@ impl LogRegValidParams {
                 *g = (0..n).map(|i| res[i * k + c] as f64).sum::<f64>() as f32;
             }
             let data: f64 = loss.iter().sum::<f64>() / total_w;
-            let reg: f64 = w.iter().map(|&v| v as f64 * v as f64).sum::<f64>() * 0.5 * inv_cs;
+            let reg: f64 = squared_norm(w) * 0.5 * inv_cs;
             data + reg
         };
         let memory = history_within_budget(self.memory, v * k + k);
