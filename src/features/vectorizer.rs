@@ -190,7 +190,11 @@ impl FeatureValidParams {
             .par_chunks(chunk)
             .map(|chunk| Part::build(&extractor, chunk))
             .collect();
-        let (origin, df, remaps) = merge_parts(&parts);
+        let Merged {
+            origin,
+            df,
+            ids: remaps,
+        } = merge_parts(&parts);
         let max_df = ((s.max_df as f64 * n as f64).floor() as u32).max(1);
         let mut kept: Vec<(&str, u32)> = origin
             .iter()
@@ -321,14 +325,13 @@ const MERGE_SHARD_BITS: u32 = 4;
 const MERGE_SHARDS: usize = 1 << MERGE_SHARD_BITS;
 
 /// Merge the chunk dictionaries into global term ids. Terms are told apart by their 64-bit
-/// hash, as lookups do (see [`Vocabulary`]). Returns where each global term's text is
-/// (part, local id), its document frequency, and each part's local → global ids.
+/// hash, as lookups do (see [`Vocabulary`]).
 ///
 /// A term's shard is fixed by its hash, so the shards are merged in parallel, each over
 /// the parts in order; a shard's ids then follow the ones of the shards before it. The ids
 /// differ from a serial merge's, but nothing downstream depends on them: columns are
 /// ordered by the terms' text.
-fn merge_parts(parts: &[Part]) -> (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>) {
+fn merge_parts(parts: &[Part]) -> Merged {
     let shard_of = |h: u64| (h >> (64 - MERGE_SHARD_BITS)) as usize;
     // Each part's local ids, by shard.
     let by_shard: Vec<Vec<Vec<u32>>> = parts
@@ -341,10 +344,8 @@ fn merge_parts(parts: &[Part]) -> (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>) {
             lists
         })
         .collect();
-    // Per shard: origins, document frequencies, and each part's shard-local ids in the
-    // order of `by_shard`.
-    type Shard = (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>);
-    let shards: Vec<Shard> = (0..MERGE_SHARDS)
+    // Per shard: its terms, with each part's shard-local ids in the order of `by_shard`.
+    let shards: Vec<Merged> = (0..MERGE_SHARDS)
         .into_par_iter()
         .map(|sh| {
             let size: usize = by_shard.iter().map(|l| l[sh].len()).sum();
@@ -367,14 +368,14 @@ fn merge_parts(parts: &[Part]) -> (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>) {
                 }
                 ids.push(part_ids);
             }
-            (origin, df, ids)
+            Merged { origin, df, ids }
         })
         .collect();
     let mut first = Vec::with_capacity(MERGE_SHARDS);
     let mut total = 0u32;
-    for (origin, _, _) in &shards {
+    for shard in &shards {
         first.push(total);
-        total += origin.len() as u32;
+        total += shard.origin.len() as u32;
     }
     let remaps: Vec<Vec<u32>> = parts
         .par_iter()
@@ -383,7 +384,7 @@ fn merge_parts(parts: &[Part]) -> (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>) {
         .map(|(pi, (part, lists))| {
             let mut remap = vec![0u32; part.hashes.len()];
             for (sh, list) in lists.iter().enumerate() {
-                for (&local, &g) in list.iter().zip(&shards[sh].2[pi]) {
+                for (&local, &g) in list.iter().zip(&shards[sh].ids[pi]) {
                     remap[local as usize] = first[sh] + g;
                 }
             }
@@ -392,11 +393,25 @@ fn merge_parts(parts: &[Part]) -> (Vec<(u32, u32)>, Vec<u32>, Vec<Vec<u32>>) {
         .collect();
     let mut origin = Vec::with_capacity(total as usize);
     let mut df = Vec::with_capacity(total as usize);
-    for (o, d, _) in shards {
-        origin.extend(o);
-        df.extend(d);
+    for shard in shards {
+        origin.extend(shard.origin);
+        df.extend(shard.df);
     }
-    (origin, df, remaps)
+    Merged {
+        origin,
+        df,
+        ids: remaps,
+    }
+}
+
+/// Terms merged from chunk dictionaries.
+struct Merged {
+    /// Where each term's text is: (part, local id).
+    origin: Vec<(u32, u32)>,
+    /// Document frequency of each term.
+    df: Vec<u32>,
+    /// For each part, its local ids' merged ids.
+    ids: Vec<Vec<u32>>,
 }
 
 /// A term's first eight bytes, zero-padded, as a big-endian number: comparing two keys
