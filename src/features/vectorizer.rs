@@ -197,7 +197,7 @@ impl FeatureValidParams {
         } = merge_parts(&parts);
         let max_df = ((s.max_df as f64 * n as f64).floor() as u32).max(1);
         let mut kept: Vec<(&str, u32)> = origin
-            .iter()
+            .par_iter()
             .enumerate()
             .filter(|&(g, _)| {
                 let d = df[g];
@@ -223,25 +223,38 @@ impl FeatureValidParams {
             .map(|(t, g)| (prefix_key(t), t, g))
             .collect();
         keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-        let kept: Vec<(&str, u32)> = keyed.into_iter().map(|(_, t, g)| (t, g)).collect();
+        let kept: Vec<(&str, u32)> = keyed.into_par_iter().map(|(_, t, g)| (t, g)).collect();
         let mut column = vec![u32::MAX; df.len()];
-        let mut idf = Vec::with_capacity(kept.len());
         for (c, (_, g)) in kept.iter().enumerate() {
             column[*g as usize] = c as u32;
-            let d = df[*g as usize];
-            idf.push((((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32);
         }
+        let idf: Vec<f32> = kept
+            .par_iter()
+            .map(|&(_, g)| {
+                let d = df[g as usize];
+                (((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32
+            })
+            .collect();
         // The vocabulary's table reuses the hashes computed while counting.
-        let mut blob = String::with_capacity(kept.iter().map(|(k, _)| k.len()).sum());
+        let hashes: Vec<u64> = kept
+            .par_iter()
+            .map(|&(_, g)| {
+                let (pi, local) = origin[g as usize];
+                parts[pi as usize].hashes[local as usize]
+            })
+            .collect();
+        // The terms' text in one blob, written in parallel pieces that are then joined.
         let mut offsets = Vec::with_capacity(kept.len() + 1);
-        let mut hashes = Vec::with_capacity(kept.len());
         offsets.push(0);
-        for &(k, g) in &kept {
-            blob.push_str(k);
-            offsets.push(blob.len());
-            let (pi, local) = origin[g as usize];
-            hashes.push(parts[pi as usize].hashes[local as usize]);
+        for (k, _) in &kept {
+            offsets.push(offsets[offsets.len() - 1] + k.len());
         }
+        let pieces: Vec<String> = kept
+            .par_chunks(4096)
+            .map(|c| c.iter().map(|(k, _)| *k).collect())
+            .collect();
+        let blob = pieces.concat();
+        drop(pieces);
         let ncols = kept.len();
         drop(kept);
         let sublinear = s.sublinear_tf;
