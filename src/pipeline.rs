@@ -132,10 +132,14 @@ impl Pipeline {
                 names.len()
             )));
         }
-        let (vectorizer, x) = features.fit_transform(texts)?;
+        let (pending, x) = features.fit_transform_pending(texts)?;
         crate::util::release_free_memory(texts.iter().map(|t| t.as_ref().len()).sum());
         let ds = linfa::DatasetBase::new(x, ndarray::Array1::from(y));
-        let (model_fit, report) = model.fit_report(&ds)?;
+        // The vocabulary's lookup table is built while the model fits: the optimiser's
+        // serial steps leave a thread free for it.
+        let (vectorizer, fitted) = rayon::join(|| pending.build(), || model.fit_report(&ds));
+        let vectorizer = vectorizer?;
+        let (model_fit, report) = fitted?;
         training.rows = texts.len();
         training.label_counts = BTreeMap::new();
         for l in labels {

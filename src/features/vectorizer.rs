@@ -180,6 +180,17 @@ impl FeatureValidParams {
         &self,
         texts: &[S],
     ) -> Result<(Vectorizer, SparseRecords)> {
+        let (pending, x) = self.fit_transform_pending(texts)?;
+        Ok((pending.build()?, x))
+    }
+
+    /// [`FeatureValidParams::fit_transform`], leaving the vocabulary's lookup table to be
+    /// built later ([`PendingVectorizer::build`]): training needs the rows at once and the
+    /// table only to predict, so the two can be made side by side.
+    pub fn fit_transform_pending<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+    ) -> Result<(PendingVectorizer, SparseRecords)> {
         let s = &self.0;
         let extractor = Extractor::new(s);
         let n = texts.len();
@@ -327,9 +338,14 @@ impl FeatureValidParams {
         data.truncate(to);
         data.shrink_to_fit();
         let x = SparseRecords::from_csr(ncols, indptr, indices, data);
-        let vocab = Vocabulary::with_hashes(blob, offsets, hashes).map_err(Error::Training)?;
-        let v = Vectorizer::from_parts(s.clone(), vocab, idf);
-        Ok((v, x))
+        let pending = PendingVectorizer {
+            settings: s.clone(),
+            blob,
+            offsets,
+            hashes,
+            idf,
+        };
+        Ok((pending, x))
     }
 }
 
@@ -857,6 +873,25 @@ impl Vocabulary {
     /// Whether no term was kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A fitted vectorizer whose vocabulary lookup table is not built yet.
+pub struct PendingVectorizer {
+    settings: FeatureSettings,
+    blob: String,
+    offsets: Vec<usize>,
+    hashes: Vec<u64>,
+    idf: Vec<f32>,
+}
+
+impl PendingVectorizer {
+    /// Build the lookup table. Fails only for terms crafted to collide (see
+    /// [`Vocabulary::from_blob`]).
+    pub fn build(self) -> Result<Vectorizer> {
+        let vocab = Vocabulary::with_hashes(self.blob, self.offsets, self.hashes)
+            .map_err(Error::Training)?;
+        Ok(Vectorizer::from_parts(self.settings, vocab, self.idf))
     }
 }
 
