@@ -96,9 +96,20 @@ pub fn read_labelled(path: &str, opts: &ReadOptions) -> Result<Labelled> {
 /// Parse labelled bytes; `path` names the source in errors.
 pub fn parse_labelled(path: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Labelled> {
     use sha2::{Digest, Sha256};
+    // The file's digest (training metadata) is computed beside the parse.
+    let (sha256, parsed) = rayon::join(
+        || hex(&Sha256::digest(bytes)),
+        || parse_rows(path, bytes, opts),
+    );
+    let mut out = parsed?;
+    out.sha256 = sha256;
+    Ok(out)
+}
+
+/// [`parse_labelled`] without the file's digest.
+fn parse_rows(path: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Labelled> {
     let mut out = Labelled {
         file: path.to_string(),
-        sha256: hex(&Sha256::digest(bytes)),
         ..Labelled::default()
     };
     check_not_utf16(path, bytes)?;
