@@ -42,8 +42,9 @@ pub fn run(a: Args) -> Result<()> {
     if let Some(path) = a.html.as_ref().filter(|h| h.exists() && !a.force) {
         return Err(stance::Error::Exists { path: path.clone() }.into());
     }
-    let p = a.model.load()?;
-    let d = a.data.read()?;
+    // The model loads while the data is read; a model error is still the one reported first.
+    let (p, d) = rayon::join(|| a.model.load(), || a.data.read());
+    let (p, d) = (p?, d?);
     let (eval, rel) = evaluate(&p, &d, a.bins)?;
     let mut out = stdout();
     match a.format {
