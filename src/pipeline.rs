@@ -362,8 +362,10 @@ impl Pipeline {
             ));
         }
         // `train` writes terms sorted and unique; anything else is corruption.
-        if let Some(i) =
-            (1..v).find(|&i| blob[offsets[i - 1]..offsets[i]] >= blob[offsets[i]..offsets[i + 1]])
+        if let Some(i) = (1..v)
+            .into_par_iter()
+            .with_min_len(4096)
+            .find_first(|&i| blob[offsets[i - 1]..offsets[i]] >= blob[offsets[i]..offsets[i + 1]])
         {
             return Err(bad(
                 path,

@@ -723,9 +723,12 @@ fn finish_term(mut h: u64) -> u64 {
 /// n-grams are hashed from their tokens' hashes without joining them (tokens never contain
 /// a space), and that gives the same value as hashing the joined term here.
 pub fn term_hash(term: &str) -> u64 {
+    // Split as bytes: terms are short, and a plain byte loop beats the string searcher's
+    // set-up on each (the pieces are the same).
     finish_term(
-        term.split(' ')
-            .fold(TERM_SEED, |h, w| fold_word(h, word_hash(w.as_bytes()))),
+        term.as_bytes()
+            .split(|&b| b == b' ')
+            .fold(TERM_SEED, |h, w| fold_word(h, word_hash(w))),
     )
 }
 
