@@ -358,8 +358,8 @@ const PARALLEL_MERGE_UP_TO: usize = 1 << 22;
 /// ordered by the terms' text.
 fn merge_parts(parts: &[Part]) -> Merged {
     // The shards' lists take 8 bytes per part entry on top of the result: fine for small
-    // inputs, but on a million texts (20 million entries) they lifted training's peak
-    // memory by 110 MB, so large inputs are merged serially.
+    // inputs, but on a million texts they lifted training's peak memory by about 110 MB,
+    // so large inputs are merged serially.
     if parts.iter().map(|p| p.hashes.len()).sum::<usize>() > PARALLEL_MERGE_UP_TO {
         return merge_serially(parts);
     }
@@ -1161,6 +1161,27 @@ mod tests {
         assert_eq!(terms(plain().min_df(2)), ["a", "b"]);
         assert_eq!(terms(plain().max_df(0.9)), ["b", "c", "d"]);
         assert_eq!(terms(plain().max_features(Some(2))), ["a", "b"]);
+    }
+
+    #[test]
+    fn sharded_and_serial_merges_agree() {
+        // The serial merge is what inputs past PARALLEL_MERGE_UP_TO get; both must count
+        // every term's documents alike and give each term one id.
+        let ex = Extractor::new(plain().check().unwrap().settings());
+        let texts: Vec<String> = (0..3000)
+            .map(|i| format!("w{} w{} and w{} again w{}", i % 7, i % 113, i % 1009, i))
+            .collect();
+        let parts: Vec<Part> = texts.chunks(256).map(|c| Part::build(&ex, c)).collect();
+        let (a, b) = (merge_parts(&parts), merge_serially(&parts));
+        assert_eq!(a.origin.len(), b.origin.len());
+        let mut df_a = std::collections::HashMap::new();
+        for (pi, part) in parts.iter().enumerate() {
+            for (local, &h) in part.hashes.iter().enumerate() {
+                let (ga, gb) = (a.ids[pi][local] as usize, b.ids[pi][local] as usize);
+                assert_eq!(a.df[ga], b.df[gb], "term hash {h:x}");
+                assert_eq!(*df_a.entry(h).or_insert(ga), ga, "one id per term");
+            }
+        }
     }
 
     #[test]
