@@ -346,7 +346,8 @@ impl FeatureValidParams {
 /// [`merge_parts`] has `2^MERGE_SHARD_BITS` shards, chosen by a term hash's top bits.
 const MERGE_SHARD_BITS: u32 = 4;
 const MERGE_SHARDS: usize = 1 << MERGE_SHARD_BITS;
-/// Part entries up to which [`merge_parts`] works in parallel (4 Mi: 32 MiB of lists).
+/// Part entries up to which [`merge_parts`] works in parallel: at most 32 MiB of lists,
+/// and shard maps reserved for as many entries.
 const PARALLEL_MERGE_UP_TO: usize = 1 << 22;
 
 /// Merge the chunk dictionaries into global term ids. Terms are told apart by their 64-bit
@@ -357,9 +358,10 @@ const PARALLEL_MERGE_UP_TO: usize = 1 << 22;
 /// differ from a serial merge's, but nothing downstream depends on them: columns are
 /// ordered by the terms' text.
 fn merge_parts(parts: &[Part]) -> Merged {
-    // The shards' lists take 8 bytes per part entry on top of the result: fine for small
-    // inputs, but on a million texts they lifted training's peak memory by about 110 MB,
-    // so large inputs are merged serially.
+    // The shards' lists take 8 bytes per part entry on top of the result, and each shard's
+    // map is reserved for all of its entries (repeats included): fine for small inputs,
+    // but on a million texts this lifted training's peak memory by about 110 MB, so large
+    // inputs are merged serially.
     if parts.iter().map(|p| p.hashes.len()).sum::<usize>() > PARALLEL_MERGE_UP_TO {
         return merge_serially(parts);
     }
@@ -475,7 +477,8 @@ fn merge_serially(parts: &[Part]) -> Merged {
 }
 
 /// Texts per parallel work unit in `fit_transform`, at least and at most. Each chunk has
-/// its own dictionary, merged serially afterwards: chunks too small repeat that work.
+/// its own dictionary, merged afterwards ([`merge_parts`]): chunks too small repeat that
+/// work.
 const MIN_CHUNK: usize = 256;
 const MAX_CHUNK: usize = 2048;
 
