@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{ModelHeader, Pipeline};
 
 /// Which built-in model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,18 @@ impl Task {
 pub fn builtin(task: Task) -> Result<Pipeline> {
     let name = format!("<built-in {} model>", task.name());
     Pipeline::from_bytes(task.bytes(), Path::new(&name))
+}
+
+/// The header of `path` if given, else of the built-in model for `task`, without loading
+/// the rest (see [`Pipeline::peek_header`]).
+pub fn peek_header(path: Option<&Path>, task: Task) -> Result<ModelHeader> {
+    match path {
+        Some(p) => Pipeline::peek_header(p),
+        None => {
+            let name = format!("<built-in {} model>", task.name());
+            Pipeline::header_from_prefix(task.bytes(), Path::new(&name))
+        }
+    }
 }
 
 /// Load `path` if given, else the built-in model for `task`.

@@ -30,7 +30,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::features::{FeatureParams, FeatureSettings, FeatureValidParams, Vectorizer, Vocabulary};
+use crate::features::{
+    FeatureParams, FeatureSettings, FeatureValidParams, TermHashes, Vectorizer, Vocabulary,
+};
 use crate::models::{argmax, LinearModel, ModelSettings};
 
 /// The file's first bytes.
@@ -39,6 +41,9 @@ pub const MAGIC: &[u8; 13] = b"STANCE-MODEL\n";
 pub const FORMAT_VERSION: u32 = 2;
 /// Largest model file the loader accepts.
 pub const MAX_MODEL_BYTES: u64 = 4 << 30;
+
+/// Largest header [`Pipeline::peek_header`] reads: 16 MiB (written headers are kilobytes).
+const MAX_PEEKED_HEADER: u64 = 16 << 20;
 
 /// Facts about the training run, stored for reproducibility.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -196,6 +201,57 @@ impl Pipeline {
             .collect()
     }
 
+    /// [`Pipeline::predict`] of texts whose terms were hashed ahead, while this model was
+    /// loading: the same predictions. `None` when they were hashed with other feature
+    /// settings than this model's.
+    pub fn predict_hashed(&self, hashes: &TermHashes) -> Option<Vec<Prediction>> {
+        (0..hashes.len())
+            .into_par_iter()
+            .map_init(
+                || (Vec::new(), Vec::new()),
+                |(idx, val), i| {
+                    if !self.vectorizer.transform_hashed_into(hashes, i, idx, val) {
+                        return None;
+                    }
+                    let p = self.model.proba(idx, val);
+                    Some(Prediction {
+                        label: argmax(&p),
+                        probabilities: p,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// The header of the model file at `path`, read from the file's first bytes without
+    /// checking the rest (use [`Pipeline::load`] for that): enough to start analysing texts
+    /// while the model loads.
+    pub fn peek_header(path: &Path) -> Result<ModelHeader> {
+        use std::io::Read;
+        let io = |e| Error::io(path, e);
+        let mut f = std::fs::File::open(path).map_err(io)?;
+        let mut buf = vec![0u8; MAGIC.len() + 4 + 8];
+        f.read_exact(&mut buf).map_err(io)?;
+        Pipeline::open(&buf, path)?;
+        let mut len = [0u8; 8];
+        len.copy_from_slice(&buf[MAGIC.len() + 4..]);
+        let hlen = u64::from_le_bytes(len);
+        if hlen > MAX_PEEKED_HEADER {
+            return Err(bad(path, format!("header of {hlen} bytes")));
+        }
+        let at = buf.len();
+        buf.resize(at + hlen as usize, 0);
+        f.read_exact(&mut buf[at..]).map_err(io)?;
+        Pipeline::header_from_prefix(&buf, path)
+    }
+
+    /// The header from the first bytes of a model (at least through the header), unchecked
+    /// against the rest; see [`Pipeline::peek_header`].
+    pub fn header_from_prefix(bytes: &[u8], path: &Path) -> Result<ModelHeader> {
+        let (mut cur, _) = Pipeline::open(bytes, path)?;
+        Pipeline::parse_header(&mut cur)
+    }
+
     /// Serialise to bytes (see the module docs for the layout).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let header = serde_json::to_vec(&self.header).map_err(|e| Error::BadModel {
@@ -263,8 +319,8 @@ impl Pipeline {
         Pipeline::from_bytes(&bytes, path)
     }
 
-    /// Parse model bytes; `path` only names the source in errors.
-    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Pipeline> {
+    /// A cursor after the signature and format version, which are checked, and the version.
+    fn open<'a>(bytes: &'a [u8], path: &'a Path) -> Result<(Cursor<'a>, u32)> {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             return Err(bad(
                 path,
@@ -287,6 +343,12 @@ impl Pipeline {
         if version == 0 {
             return Err(bad(path, "format version 0 does not exist".into()));
         }
+        Ok((cur, version))
+    }
+
+    /// Parse model bytes; `path` only names the source in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Pipeline> {
+        let (cur, version) = Pipeline::open(bytes, path)?;
         if bytes.len() < cur.pos + 32 {
             return Err(bad(path, format!("truncated: only {} bytes", bytes.len())));
         }
@@ -310,13 +372,9 @@ impl Pipeline {
         parsed
     }
 
-    /// The model after its format version: header, vocabulary, IDF and weights.
-    fn parse_body(body: &[u8], pos: usize, version: u32, path: &Path) -> Result<Pipeline> {
-        let mut cur = Cursor {
-            bytes: body,
-            pos,
-            path,
-        };
+    /// The header's length and JSON, checked.
+    fn parse_header(cur: &mut Cursor<'_>) -> Result<ModelHeader> {
+        let path = cur.path;
         let hlen = cur.len_u64(1)?;
         let header: ModelHeader = serde_json::from_slice(cur.take(hlen)?)
             .map_err(|e| bad(path, format!("header: {e}")))?;
@@ -336,6 +394,18 @@ impl Pipeline {
         // Settings no `train` could write (an n-gram size of 0, say) would break analysis.
         linfa::ParamGuard::check(FeatureParams::from_settings(header.features.clone()))
             .map_err(|e| bad(path, format!("header: {e}")))?;
+        Ok(header)
+    }
+
+    /// The model after its format version: header, vocabulary, IDF and weights.
+    fn parse_body(body: &[u8], pos: usize, version: u32, path: &Path) -> Result<Pipeline> {
+        let mut cur = Cursor {
+            bytes: body,
+            pos,
+            path,
+        };
+        let header = Pipeline::parse_header(&mut cur)?;
+        let k = header.labels.len();
         let v = cur.len_u64(4)?;
         // Terms go into one blob: no allocation per term, one UTF-8 check for all.
         let mut raw = Vec::new();
@@ -645,7 +715,8 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
         /// Every model kind: probabilities finite, in label order, summing to 1; saving
-        /// and loading gives the same file and the same predictions, bit for bit.
+        /// and loading gives the same file and the same predictions, bit for bit; the
+        /// peeked header is the header, and texts hashed ahead predict the same.
         #[test]
         fn predictions_sum_to_one_and_save_load_is_identical(
             train in texts(3..24),
@@ -675,8 +746,46 @@ mod tests {
             prop_assert_eq!(q.vectorizer.vocabulary(), p.vectorizer.vocabulary());
             prop_assert_eq!(&q.model, &p.model);
             prop_assert_eq!(q.to_bytes().unwrap(), bytes);
-            prop_assert_eq!(q.predict(&queries), preds);
+            prop_assert_eq!(q.predict(&queries), preds.clone());
+            prop_assert_eq!(&Pipeline::peek_header(&path).unwrap(), &p.header);
+            let hashed = TermHashes::new(&q.header.features, &queries);
+            prop_assert_eq!(q.predict_hashed(&hashed), Some(preds));
         }
+    }
+
+    #[test]
+    fn texts_hashed_with_other_settings_are_not_predicted_from_their_hashes() {
+        let train: Vec<String> = ["we will strike", "we will talk", "peace now"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let p = fitted(&train, 2, false, true).unwrap();
+        let other = FeatureSettings {
+            ngrams: (1, 1),
+            ..p.header.features.clone()
+        };
+        assert!(p.predict_hashed(&TermHashes::new(&other, &train)).is_none());
+        let same = TermHashes::new(&p.header.features, &train);
+        assert_eq!(p.predict_hashed(&same), Some(p.predict(&train)));
+    }
+
+    #[test]
+    fn peeking_at_a_file_that_is_not_a_model_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("stance-peek-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("not-a-model.csv");
+        std::fs::write(&path, "text,label\nsome text here,a\n").unwrap();
+        let e = Pipeline::peek_header(&path).unwrap_err().to_string();
+        assert!(e.contains("signature"), "{e}");
+        std::fs::write(&path, b"STANCE").unwrap();
+        assert!(Pipeline::peek_header(&path).is_err());
+        // A header longer than the file.
+        let mut b = MAGIC.to_vec();
+        b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        b.extend_from_slice(&1000u64.to_le_bytes());
+        b.extend_from_slice(b"{}");
+        std::fs::write(&path, &b).unwrap();
+        assert!(Pipeline::peek_header(&path).is_err());
     }
 
     #[test]

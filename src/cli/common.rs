@@ -307,6 +307,14 @@ impl ModelChoice {
             self.task.into(),
         )?)
     }
+
+    /// The model's header alone (unchecked beyond itself; `load` checks the whole file).
+    pub fn peek_header(&self) -> Result<stance::pipeline::ModelHeader> {
+        Ok(stance::defaults::peek_header(
+            self.model.as_deref(),
+            self.task.into(),
+        )?)
+    }
 }
 
 /// Built-in tasks for clap.

@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 use rayon::prelude::*;
 use stance::data::LineReader;
+use stance::features::TermHashes;
 use stance::pipeline::Prediction;
 
 use super::common::{csv_field, ellipsize, stdout, Format, ModelChoice};
@@ -15,6 +16,8 @@ use super::common::{csv_field, ellipsize, stdout, Format, ModelChoice};
 const BATCH: usize = 8192;
 /// A batch also ends at this many bytes of text, so long lines keep memory flat too.
 const BATCH_BYTES: usize = 4 << 20;
+/// Lines labelled and written per parallel task.
+const CHUNK: usize = 256;
 
 /// Predict labels.
 #[derive(Debug, ClapArgs)]
@@ -46,23 +49,69 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         None
     };
-    let p = a.model.load()?;
+    // While the model loads, the first batch's terms are hashed with the settings in the
+    // model's header (loading leaves a core mostly idle). Only while it loads: input that
+    // has not come by then (a terminal, a slow pipe) is not waited for here, so a model
+    // that fails to load is reported at once.
+    let model = &a.model;
+    let loaded = &std::sync::atomic::AtomicBool::new(false);
+    let (p, lines) = match lines {
+        Some((rx, reader)) => {
+            let (p, first) = rayon::join(
+                || {
+                    let p = model.load();
+                    loaded.store(true, std::sync::atomic::Ordering::Release);
+                    p
+                },
+                move || {
+                    let first = loop {
+                        match rx.recv_timeout(std::time::Duration::from_millis(1)) {
+                            Ok(batch) => break Some(batch),
+                            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                                if !loaded.load(std::sync::atomic::Ordering::Acquire) => {}
+                            Err(_) => break None,
+                        }
+                    };
+                    let hashed = match (&first, model.peek_header()) {
+                        (Some(Ok(batch)), Ok(h)) => {
+                            Some(TermHashes::new(&h.features, &batch.lines()))
+                        }
+                        _ => None,
+                    };
+                    (rx, first, hashed)
+                },
+            );
+            let (rx, first, hashed) = first;
+            (p, Some((rx, reader, first, hashed)))
+        }
+        None => (model.load(), None),
+    };
+    let p = p?;
     let mut out = stdout();
     let w = Writer {
         format: a.format,
         labels: p.labels().to_vec(),
     };
     w.header(&mut out)?;
-    if let Some((rx, reader)) = lines {
-        for batch in rx {
+    if let Some((rx, reader, first, mut hashed)) = lines {
+        for batch in first.into_iter().chain(rx) {
             let batch = batch?;
             let texts = batch.lines();
+            let ahead = hashed.take().and_then(|h| p.predict_hashed(&h));
             let chunks: Vec<std::io::Result<Vec<u8>>> = texts
-                .par_chunks(256)
-                .map(|texts| {
-                    let preds: Vec<Prediction> = texts.iter().map(|t| p.predict_one(t)).collect();
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(i, texts)| {
+                    let labelled;
+                    let preds: &[Prediction] = match &ahead {
+                        Some(all) => &all[i * CHUNK..i * CHUNK + texts.len()],
+                        None => {
+                            labelled = texts.iter().map(|t| p.predict_one(t)).collect::<Vec<_>>();
+                            &labelled
+                        }
+                    };
                     let mut buf = Vec::with_capacity(texts.iter().map(|t| t.len() + 64).sum());
-                    w.rows(&mut buf, texts, &preds)?;
+                    w.rows(&mut buf, texts, preds)?;
                     Ok(buf)
                 })
                 .collect();

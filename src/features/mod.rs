@@ -10,6 +10,6 @@ mod vectorizer;
 
 pub use sparse::SparseRecords;
 pub use vectorizer::{
-    term_hash, FeatureParams, FeatureSettings, FeatureValidParams, PendingVectorizer, Vectorizer,
-    Vocabulary, CHAR_PREFIX,
+    term_hash, FeatureParams, FeatureSettings, FeatureValidParams, PendingVectorizer, TermHashes,
+    Vectorizer, Vocabulary, CHAR_PREFIX,
 };

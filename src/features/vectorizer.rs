@@ -615,6 +615,69 @@ struct Scratch {
     analyzed: Analyzed,
 }
 
+/// The term hashes of many texts, made from feature settings alone, before any
+/// vocabulary: the part of transforming a text that does not need the vocabulary (analysis,
+/// n-grams, hashing), done while a model is still loading. Rows of the texts are then read
+/// with [`Vectorizer::transform_hashed_into`]. Takes 8 bytes per term occurrence.
+#[derive(Debug, Clone)]
+pub struct TermHashes {
+    settings: FeatureSettings,
+    /// Row `i`'s hashes are `hashes[ptr[i]..ptr[i + 1]]`.
+    ptr: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl TermHashes {
+    /// Hash the terms of `texts` in parallel, as a vectorizer with `settings` would.
+    /// `settings` must be valid (as [`FeatureParams::check`] makes sure).
+    pub fn new<S: AsRef<str> + Sync>(settings: &FeatureSettings, texts: &[S]) -> TermHashes {
+        let extractor = Extractor::new(settings);
+        let pieces: Vec<(Vec<usize>, Vec<u64>)> = texts
+            .par_chunks(256)
+            .map(|chunk| {
+                let mut scratch = Scratch::default();
+                let (mut lens, mut hashes) = (Vec::with_capacity(chunk.len()), Vec::new());
+                for t in chunk {
+                    let before = hashes.len();
+                    extractor.each(t.as_ref(), &mut scratch, false, &mut |_, h, _| {
+                        hashes.push(h)
+                    });
+                    lens.push(hashes.len() - before);
+                }
+                (lens, hashes)
+            })
+            .collect();
+        let mut ptr = Vec::with_capacity(texts.len() + 1);
+        ptr.push(0);
+        let mut hashes = Vec::with_capacity(pieces.iter().map(|p| p.1.len()).sum());
+        for (lens, h) in pieces {
+            for l in lens {
+                ptr.push(ptr[ptr.len() - 1] + l);
+            }
+            hashes.extend_from_slice(&h);
+        }
+        TermHashes {
+            settings: settings.clone(),
+            ptr,
+            hashes,
+        }
+    }
+
+    /// Number of texts.
+    pub fn len(&self) -> usize {
+        self.ptr.len() - 1
+    }
+
+    /// Whether there are no texts.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn row(&self, i: usize) -> &[u64] {
+        &self.hashes[self.ptr[i]..self.ptr[i + 1]]
+    }
+}
+
 /// What [`Vectorizer::transform_one`] reuses: term hashes, then packed (column, IDF) pairs.
 #[derive(Default)]
 struct RowScratch {
@@ -986,32 +1049,66 @@ impl Vectorizer {
                 cols,
             } = &mut *s.borrow_mut();
             hashes.clear();
-            cols.clear();
             self.extractor.each(text, scratch, false, &mut |_, h, _| {
+                // The table is large and the lookups independent: asking for every slot
+                // first lets the memory system fetch them together.
                 self.vocab.prefetch(h);
                 hashes.push(h);
             });
-            // The table is large and the lookups independent: asking for every slot first
-            // lets the memory system fetch them together instead of one after another.
-            // Column and IDF packed in one integer, column on top: sorting plain integers
-            // takes the standard library's branch-free small-sort path, twice as fast as
-            // sorting pairs by a key (same columns carry the same IDF, so order is exact).
-            cols.extend(
-                hashes
-                    .iter()
-                    .filter_map(|&h| self.vocab.get_with_value(h))
-                    .map(|(c, idf)| (c as u64) << 32 | idf.to_bits() as u64),
-            );
-            cols.sort_unstable();
-            tfidf_sorted(
-                cols,
-                |&p| (p >> 32) as u32,
-                |&p| f32::from_bits(p as u32),
-                self.settings.sublinear_tf,
-                idx,
-                val,
-            );
+            self.row_of_hashes(hashes, cols, idx, val);
         })
+    }
+
+    /// The TF-IDF row of a text whose terms were hashed ahead ([`TermHashes`]): the row
+    /// [`Vectorizer::transform_one_into`] gives for the text, written into `idx`/`val`
+    /// (cleared first). Returns false, writing nothing, when `hashes` were made with other
+    /// feature settings than this vectorizer's.
+    pub fn transform_hashed_into(
+        &self,
+        hashes: &TermHashes,
+        row: usize,
+        idx: &mut Vec<u32>,
+        val: &mut Vec<f32>,
+    ) -> bool {
+        idx.clear();
+        val.clear();
+        if hashes.settings != self.settings {
+            return false;
+        }
+        let terms = hashes.row(row);
+        terms.iter().for_each(|&h| self.vocab.prefetch(h));
+        let mut cols = Vec::with_capacity(terms.len());
+        self.row_of_hashes(terms, &mut cols, idx, val);
+        true
+    }
+
+    /// Look up term hashes and append their TF-IDF row to `idx`/`val`.
+    fn row_of_hashes(
+        &self,
+        hashes: &[u64],
+        cols: &mut Vec<u64>,
+        idx: &mut Vec<u32>,
+        val: &mut Vec<f32>,
+    ) {
+        // Column and IDF packed in one integer, column on top: sorting plain integers
+        // takes the standard library's branch-free small-sort path, twice as fast as
+        // sorting pairs by a key (same columns carry the same IDF, so order is exact).
+        cols.clear();
+        cols.extend(
+            hashes
+                .iter()
+                .filter_map(|&h| self.vocab.get_with_value(h))
+                .map(|(c, idf)| (c as u64) << 32 | idf.to_bits() as u64),
+        );
+        cols.sort_unstable();
+        tfidf_sorted(
+            cols,
+            |&p| (p >> 32) as u32,
+            |&p| f32::from_bits(p as u32),
+            self.settings.sublinear_tf,
+            idx,
+            val,
+        );
     }
 
     /// Every occurrence of a vocabulary term in `text`: its column and the byte span
@@ -1109,6 +1206,32 @@ mod tests {
                 v.vocabulary().terms(),
                 p.fit(&docs).unwrap().vocabulary().terms()
             );
+        }
+    }
+
+    #[test]
+    fn rows_from_hashes_made_ahead_equal_transformed_rows() {
+        let docs = [
+            "We won't strike; we will talk.",
+            "Russia’s envoy: no talks, no peace",
+            "",
+            "émigrés réunis 42 fois",
+            "talk talk talk",
+        ];
+        for chars in [None, Some((2, 4))] {
+            let v = FeatureParams::new()
+                .char_ngrams(chars)
+                .check()
+                .unwrap()
+                .fit(&docs[..4])
+                .unwrap();
+            let hashed = TermHashes::new(v.settings(), &docs);
+            assert_eq!(hashed.len(), docs.len());
+            let (mut idx, mut val) = (Vec::new(), Vec::new());
+            for (i, d) in docs.iter().enumerate() {
+                assert!(v.transform_hashed_into(&hashed, i, &mut idx, &mut val));
+                assert_eq!((idx.clone(), val.clone()), v.transform_one(d), "{d:?}");
+            }
         }
     }
 

@@ -19,6 +19,7 @@ pub struct LbfgsResult {
 }
 
 /// Four independent f64 accumulators, so the compiler can keep a vector pipeline busy.
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -35,6 +36,7 @@ fn dot(a: &[f32], b: &[f32]) -> f64 {
 /// `max |a_i|` (0 for an empty slice; NaNs are skipped, as `f32::max` does). The maximum
 /// does not depend on the order it is taken in, so eight lanes run side by side instead of
 /// one chain of dependent comparisons.
+#[inline(always)]
 fn max_abs(a: &[f32]) -> f64 {
     let mut lanes = [0.0f32; 8];
     let chunks = a.chunks_exact(8);
@@ -54,6 +56,39 @@ fn max_abs(a: &[f32]) -> f64 {
 /// Stops when `max |∇f| <= tol`, when the relative decrease of `f` falls below 1e-10
 /// three times in a row, or after `max_iter` iterations.
 pub fn minimize(
+    x0: Vec<f32>,
+    fg: impl FnMut(&[f32], &mut [f32]) -> f64,
+    memory: usize,
+    tol: f64,
+    max_iter: u32,
+) -> LbfgsResult {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU was just found to support AVX2.
+        return unsafe { minimize_avx2(x0, fg, memory, tol, max_iter) };
+    }
+    minimize_any(x0, fg, memory, tol, max_iter)
+}
+
+/// [`minimize`] compiled for AVX2. The vector loops convert between `f32` and `f64`; with
+/// twice the lanes they take about half the time. No fused multiply-add is enabled, and
+/// each lane does the same operations in the same order, so the result is the portable
+/// build's, bit for bit (a test checks it).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn minimize_avx2(
+    x0: Vec<f32>,
+    fg: impl FnMut(&[f32], &mut [f32]) -> f64,
+    memory: usize,
+    tol: f64,
+    max_iter: u32,
+) -> LbfgsResult {
+    minimize_any(x0, fg, memory, tol, max_iter)
+}
+
+/// The body of [`minimize`], inlined into each build of it.
+#[inline(always)]
+fn minimize_any(
     x0: Vec<f32>,
     mut fg: impl FnMut(&[f32], &mut [f32]) -> f64,
     memory: usize,
@@ -207,6 +242,36 @@ mod tests {
             "{:?}",
             r.x
         );
+    }
+
+    /// The AVX2 build must not change a single bit: models would then depend on the CPU.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_build_gives_the_portable_result_bit_for_bit() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        // A smooth, ill-conditioned problem over enough variables to fill the vector loops:
+        // f = Σ c_i · softplus(x_i − t_i) + 0.01 · Σ x_i².
+        let n = 1003;
+        let fg = |x: &[f32], g: &mut [f32]| {
+            let mut f = 0.0;
+            for i in 0..n {
+                let c = 1.0 + (i % 17) as f64;
+                let z = x[i] as f64 - (i % 5) as f64 * 0.7;
+                f += c * z.exp().ln_1p() + 0.01 * (x[i] as f64).powi(2);
+                g[i] = (c / (1.0 + (-z).exp()) + 0.02 * x[i] as f64) as f32;
+            }
+            f
+        };
+        let portable = minimize_any(vec![0.5; n], fg, 7, 1e-6, 200);
+        // SAFETY: AVX2 support was checked above.
+        let avx2 = unsafe { minimize_avx2(vec![0.5; n], fg, 7, 1e-6, 200) };
+        assert!(portable.iterations > 5, "{}", portable.iterations);
+        assert_eq!(portable.iterations, avx2.iterations);
+        assert_eq!(portable.f.to_bits(), avx2.f.to_bits());
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&portable.x), bits(&avx2.x));
     }
 
     #[test]
