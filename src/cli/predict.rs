@@ -88,10 +88,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     let p = p?;
     let mut out = stdout();
-    let w = Writer {
-        format: a.format,
-        labels: p.labels().to_vec(),
-    };
+    let w = Writer::new(a.format, p.labels());
     w.header(&mut out)?;
     if let Some((rx, reader, first, mut hashed)) = lines {
         for batch in first.into_iter().chain(rx) {
@@ -188,17 +185,27 @@ impl Batch {
 struct Writer {
     format: Format,
     labels: Vec<String>,
+    /// Label indices in label order, as a JSON object's keys are sorted.
+    by_name: Vec<usize>,
 }
 
 impl Writer {
-    /// Labels with their probabilities, sorted by label as in a JSON object's keys.
+    fn new(format: Format, labels: &[String]) -> Writer {
+        let mut by_name: Vec<usize> = (0..labels.len()).collect();
+        by_name.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+        Writer {
+            format,
+            labels: labels.to_vec(),
+            by_name,
+        }
+    }
+
+    /// Labels with their probabilities, sorted by label.
     fn sorted_labels<'a>(
         &'a self,
         probs: &'a [f32],
     ) -> impl Iterator<Item = (&'a String, &'a f32)> {
-        let mut pairs: Vec<(&String, &f32)> = self.labels.iter().zip(probs).collect();
-        pairs.sort_by(|a, b| a.0.cmp(b.0));
-        pairs.into_iter()
+        self.by_name.iter().map(|&i| (&self.labels[i], &probs[i]))
     }
 
     fn header(&self, out: &mut impl Write) -> std::io::Result<()> {

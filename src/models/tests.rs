@@ -181,3 +181,27 @@ fn softmax_of_huge_equal_scores_is_uniform_not_all_ones() {
     softmax_in_place(&mut v);
     assert_eq!(v, [0.5, 0.5]);
 }
+
+/// Scores are bias plus the row's weighted features, summed in f64, for few classes (kept
+/// on the stack) and many (on the heap) alike. Hand-computed: feature 1 (x = 0.5) and
+/// feature 2 (x = 2) with class c's weights 1 + c and -c, bias c / 10.
+#[test]
+fn scores_are_bias_plus_weighted_features_for_any_number_of_classes() {
+    for k in [2usize, 8, 9, 12] {
+        let mut w = vec![0.0f32; 3 * k];
+        for c in 0..k {
+            w[k + c] = 1.0 + c as f32;
+            w[2 * k + c] = -(c as f32);
+        }
+        let bias: Vec<f32> = (0..k).map(|c| c as f32 / 10.0).collect();
+        let m = LinearModel::new(3, k, w, bias, 1.0);
+        let s = m.scores(&[1, 2], &[0.5, 2.0]);
+        let want: Vec<f32> = (0..k)
+            .map(|c| c as f32 / 10.0 + 0.5 * (1.0 + c as f32) - 2.0 * c as f32)
+            .collect();
+        assert_eq!(s.len(), k);
+        for (a, b) in s.iter().zip(&want) {
+            assert!((a - b).abs() < 1e-6, "k {k}: {s:?} vs {want:?}");
+        }
+    }
+}
