@@ -103,7 +103,7 @@ pub fn run(a: Args) -> Result<()> {
                     let preds: &[Prediction] = match &ahead {
                         Some(all) => &all[i * CHUNK..i * CHUNK + texts.len()],
                         None => {
-                            labelled = texts.iter().map(|t| p.predict_one(t)).collect::<Vec<_>>();
+                            labelled = p.predict_serial(texts);
                             &labelled
                         }
                     };

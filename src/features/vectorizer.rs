@@ -1059,6 +1059,41 @@ impl Vectorizer {
         })
     }
 
+    /// The TF-IDF rows of `texts`, one after another on this thread, each passed to `f`
+    /// with its index: the rows [`Vectorizer::transform_one_into`] gives. Each text is
+    /// analysed and its table slots asked for before the previous text's are looked up, so
+    /// the slots have time to arrive.
+    pub fn transform_each<S: AsRef<str>>(
+        &self,
+        texts: &[S],
+        mut f: impl FnMut(usize, &[u32], &[f32]),
+    ) {
+        let mut scratch = Scratch::default();
+        let (mut this, mut next, mut cols) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut idx, mut val) = (Vec::new(), Vec::new());
+        let mut hash = |text: &str, out: &mut Vec<u64>| {
+            out.clear();
+            self.extractor
+                .each(text, &mut scratch, false, &mut |_, h, _| {
+                    self.vocab.prefetch(h);
+                    out.push(h);
+                });
+        };
+        if let Some(t) = texts.first() {
+            hash(t.as_ref(), &mut this);
+        }
+        for i in 0..texts.len() {
+            if let Some(t) = texts.get(i + 1) {
+                hash(t.as_ref(), &mut next);
+            }
+            idx.clear();
+            val.clear();
+            self.row_of_hashes(&this, &mut cols, &mut idx, &mut val);
+            f(i, &idx, &val);
+            std::mem::swap(&mut this, &mut next);
+        }
+    }
+
     /// The TF-IDF row of a text whose terms were hashed ahead ([`TermHashes`]): the row
     /// [`Vectorizer::transform_one_into`] gives for the text, written into `idx`/`val`
     /// (cleared first). Returns false, writing nothing, when `hashes` were made with other
