@@ -88,7 +88,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     let p = p?;
     let mut out = stdout();
-    let w = Writer::new(a.format, p.labels());
+    let w = Writer::new(a.format, p.labels())?;
     w.header(&mut out)?;
     if let Some((rx, reader, first, mut hashed)) = lines {
         for batch in first.into_iter().chain(rx) {
@@ -187,25 +187,27 @@ struct Writer {
     labels: Vec<String>,
     /// Label indices in label order, as a JSON object's keys are sorted.
     by_name: Vec<usize>,
+    /// Each label as a JSON string, quoted and escaped once.
+    json_labels: Vec<Vec<u8>>,
 }
 
 impl Writer {
-    fn new(format: Format, labels: &[String]) -> Writer {
+    fn new(format: Format, labels: &[String]) -> std::io::Result<Writer> {
         let mut by_name: Vec<usize> = (0..labels.len()).collect();
         by_name.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
-        Writer {
+        let json_labels = labels
+            .iter()
+            .map(|l| {
+                let mut b = Vec::new();
+                write_json_string(&mut b, l).map(|()| b)
+            })
+            .collect::<std::io::Result<_>>()?;
+        Ok(Writer {
             format,
             labels: labels.to_vec(),
             by_name,
-        }
-    }
-
-    /// Labels with their probabilities, sorted by label.
-    fn sorted_labels<'a>(
-        &'a self,
-        probs: &'a [f32],
-    ) -> impl Iterator<Item = (&'a String, &'a f32)> {
-        self.by_name.iter().map(|&i| (&self.labels[i], &probs[i]))
+            json_labels,
+        })
     }
 
     fn header(&self, out: &mut impl Write) -> std::io::Result<()> {
@@ -243,15 +245,15 @@ impl Writer {
                     out.write_all(b"{\"confidence\":")?;
                     write_probability(out, conf)?;
                     out.write_all(b",\"label\":")?;
-                    serde_json::to_writer(&mut *out, label)?;
+                    out.write_all(&self.json_labels[p.label])?;
                     out.write_all(b",\"probabilities\":{")?;
-                    for (i, (l, &v)) in self.sorted_labels(&p.probabilities).enumerate() {
-                        if i > 0 {
+                    for (n, &i) in self.by_name.iter().enumerate() {
+                        if n > 0 {
                             out.write_all(b",")?;
                         }
-                        serde_json::to_writer(&mut *out, l)?;
+                        out.write_all(&self.json_labels[i])?;
                         out.write_all(b":")?;
-                        write_probability(out, v)?;
+                        write_probability(out, p.probabilities[i])?;
                     }
                     out.write_all(b"},\"text\":")?;
                     write_json_string(out, t)?;
