@@ -9,12 +9,12 @@ use stance::features::TermHashes;
 use stance::metrics::{reliability, Evaluation, Reliability};
 use stance::pipeline::Pipeline;
 
+use super::common::{stdout, DataArgs, Format, ModelChoice, UsageError};
+
 /// Text, in bytes, up to which `evaluate` hashes the data's terms while the model loads:
 /// the hashes take about 3 bytes per byte of text, and on large data the load is a small
 /// share of the time anyway.
 const PREHASH_MAX_BYTES: usize = 16 << 20;
-
-use super::common::{stdout, DataArgs, Format, ModelChoice, UsageError};
 
 /// Evaluate a model.
 #[derive(Debug, ClapArgs)]
