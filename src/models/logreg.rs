@@ -38,10 +38,16 @@ fn effective_weights<'a>(eff: &'a mut [f32], w: &'a [f32], ratios: Option<&[f32]
 
 /// `Σ w²`, in parallel over blocks: a serial `f64` sum is one chain of dependent additions,
 /// 0.09 ms on each of MR's 38 gradient evaluations.
+///
+/// The blocks' sums are added in block order: rayon's own `sum` adds them in an order that
+/// depends on how the work was split between threads, and floating-point addition is not
+/// associative, so the result (and the model) could change from run to run.
 fn squared_norm(w: &[f32]) -> f64 {
-    w.par_chunks(8192)
+    let blocks: Vec<f64> = w
+        .par_chunks(8192)
         .map(|c| c.iter().map(|&v| v as f64 * v as f64).sum::<f64>())
-        .sum()
+        .collect();
+    blocks.iter().sum()
 }
 
 /// Bytes the L-BFGS history may take: `2 · memory · params · 4`.
@@ -321,6 +327,28 @@ mod tests {
     use super::*;
     use crate::features::FeatureParams;
     use linfa::DatasetBase;
+
+    /// Regression: the L2 term's blocks were added in whatever order rayon's reduction
+    /// chose, which depends on how threads split the work; they must be added in order.
+    #[test]
+    fn squared_norm_adds_its_blocks_in_order() {
+        // One large weight first, then blocks whose squares add up to 1 each: added in
+        // order, each 1 is lost against 1e16 (its spacing there is 2); added in another
+        // order, some of them first meet each other and count.
+        let mut w = vec![0.0f32; 13 * 8192];
+        w[0] = 1e8;
+        for b in 1..13 {
+            w[b * 8192] = 1.0;
+        }
+        let in_order = w
+            .chunks(8192)
+            .map(|c| c.iter().map(|&v| v as f64 * v as f64).sum::<f64>())
+            .fold(0.0f64, |a, b| a + b);
+        assert_eq!(in_order, 1e16);
+        for _ in 0..20 {
+            assert_eq!(squared_norm(&w).to_bits(), in_order.to_bits());
+        }
+    }
 
     #[test]
     fn binary_shortcut_equals_the_multinomial_solution() {
