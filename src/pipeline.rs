@@ -103,6 +103,16 @@ pub struct Prediction {
     pub probabilities: Vec<f32>,
 }
 
+impl Prediction {
+    /// The most probable label of `probabilities` (label order), with them.
+    fn from_probabilities(probabilities: Vec<f32>) -> Prediction {
+        Prediction {
+            label: argmax(&probabilities),
+            probabilities,
+        }
+    }
+}
+
 /// A fitted text classifier: vectorizer + linear model + labels.
 #[derive(Debug)]
 pub struct Pipeline {
@@ -181,10 +191,7 @@ impl Pipeline {
             self.vectorizer.transform_one_into(text, idx, val);
             self.model.proba(idx, val)
         });
-        Prediction {
-            label: argmax(&p),
-            probabilities: p,
-        }
+        Prediction::from_probabilities(p)
     }
 
     /// Class scores of one text, before the temperature (label order).
@@ -207,11 +214,7 @@ impl Pipeline {
     pub fn predict_serial<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Prediction> {
         let mut out = Vec::with_capacity(texts.len());
         self.vectorizer.transform_each(texts, |_, idx, val| {
-            let p = self.model.proba(idx, val);
-            out.push(Prediction {
-                label: argmax(&p),
-                probabilities: p,
-            });
+            out.push(Prediction::from_probabilities(self.model.proba(idx, val)));
         });
         out
     }
@@ -220,22 +223,23 @@ impl Pipeline {
     /// loading: the same predictions. `None` when they were hashed with other feature
     /// settings than this model's.
     pub fn predict_hashed(&self, hashes: &TermHashes) -> Option<Vec<Prediction>> {
-        (0..hashes.len())
+        let n = hashes.len();
+        let chunks: Vec<Option<Vec<Prediction>>> = (0..n.div_ceil(64))
             .into_par_iter()
-            .map_init(
-                || (Vec::new(), Vec::new()),
-                |(idx, val), i| {
-                    if !self.vectorizer.transform_hashed_into(hashes, i, idx, val) {
-                        return None;
-                    }
-                    let p = self.model.proba(idx, val);
-                    Some(Prediction {
-                        label: argmax(&p),
-                        probabilities: p,
+            .map(|c| {
+                let rows = 64 * c..(64 * c + 64).min(n);
+                let mut out = Vec::with_capacity(rows.len());
+                self.vectorizer
+                    .transform_hashed_each(hashes, rows, |_, idx, val| {
+                        out.push(Prediction::from_probabilities(self.model.proba(idx, val)));
                     })
-                },
-            )
-            .collect()
+                    .then_some(out)
+            })
+            .collect();
+        chunks
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .map(|c| c.concat())
     }
 
     /// The header of the model file at `path`, read from the file's first bytes without
@@ -699,6 +703,14 @@ mod tests {
         )
     }
 
+    /// A training set of three short texts.
+    fn three_texts() -> Vec<String> {
+        ["we will strike", "we will talk", "peace now"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
     fn fitted(
         train: &[String],
         kind: usize,
@@ -772,10 +784,7 @@ mod tests {
 
     #[test]
     fn texts_hashed_with_other_settings_are_not_predicted_from_their_hashes() {
-        let train: Vec<String> = ["we will strike", "we will talk", "peace now"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let train = three_texts();
         let p = fitted(&train, 2, false, true).unwrap();
         let other = FeatureSettings {
             ngrams: (1, 1),
@@ -807,10 +816,7 @@ mod tests {
 
     #[test]
     fn terms_out_of_order_are_refused() {
-        let train: Vec<String> = ["we will strike", "we will talk", "peace now"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let train = three_texts();
         let p = fitted(&train, 2, false, true).unwrap();
         let k = p.labels().len();
         for terms in [["b", "a"], ["a", "a"]] {

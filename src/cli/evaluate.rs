@@ -56,10 +56,10 @@ pub fn run(a: Args) -> Result<()> {
         || {
             let d = a.data.read()?;
             let bytes: usize = d.texts.iter().map(String::len).sum();
-            let hashed = match a.model.peek_header() {
-                Ok(h) if bytes <= PREHASH_MAX_BYTES => Some(TermHashes::new(&h.features, &d.texts)),
-                _ => None,
-            };
+            let hashed = (bytes <= PREHASH_MAX_BYTES)
+                .then(|| a.model.peek_header().ok())
+                .flatten()
+                .map(|h| TermHashes::new(&h.features, &d.texts));
             anyhow::Ok((d, hashed))
         },
     );

@@ -618,7 +618,7 @@ struct Scratch {
 /// The term hashes of many texts, made from feature settings alone, before any
 /// vocabulary: the part of transforming a text that does not need the vocabulary (analysis,
 /// n-grams, hashing), done while a model is still loading. Rows of the texts are then read
-/// with [`Vectorizer::transform_hashed_into`]. Takes 8 bytes per term occurrence.
+/// with [`Vectorizer::transform_hashed_each`]. Takes 8 bytes per term occurrence.
 #[derive(Debug, Clone)]
 pub struct TermHashes {
     settings: FeatureSettings,
@@ -639,9 +639,7 @@ impl TermHashes {
                 let (mut lens, mut hashes) = (Vec::with_capacity(chunk.len()), Vec::new());
                 for t in chunk {
                     let before = hashes.len();
-                    extractor.each(t.as_ref(), &mut scratch, false, &mut |_, h, _| {
-                        hashes.push(h)
-                    });
+                    extractor.hashes_into(t.as_ref(), &mut scratch, &mut hashes, |_| {});
                     lens.push(hashes.len() - before);
                 }
                 (lens, hashes)
@@ -700,6 +698,21 @@ impl Extractor {
             ngrams: (s.ngrams.0 as usize, s.ngrams.1 as usize),
             char_ngrams: s.char_ngrams.map(|(a, b)| (a as usize, b as usize)),
         }
+    }
+
+    /// Append the [`term_hash`] of each of the text's terms to `out`, calling `seen` with
+    /// each (to prefetch its table slot, say).
+    fn hashes_into(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        out: &mut Vec<u64>,
+        mut seen: impl FnMut(u64),
+    ) {
+        self.each(text, scratch, false, &mut |_, h, _| {
+            seen(h);
+            out.push(h);
+        });
     }
 
     /// Calls `f` with each term, its [`term_hash`] and the byte span of the original text it
@@ -1049,12 +1062,10 @@ impl Vectorizer {
                 cols,
             } = &mut *s.borrow_mut();
             hashes.clear();
-            self.extractor.each(text, scratch, false, &mut |_, h, _| {
-                // The table is large and the lookups independent: asking for every slot
-                // first lets the memory system fetch them together.
-                self.vocab.prefetch(h);
-                hashes.push(h);
-            });
+            // The table is large and the lookups independent: asking for every slot first
+            // lets the memory system fetch them together.
+            self.extractor
+                .hashes_into(text, scratch, hashes, |h| self.vocab.prefetch(h));
             self.row_of_hashes(hashes, cols, idx, val);
         })
     }
@@ -1074,10 +1085,7 @@ impl Vectorizer {
         let mut hash = |text: &str, out: &mut Vec<u64>| {
             out.clear();
             self.extractor
-                .each(text, &mut scratch, false, &mut |_, h, _| {
-                    self.vocab.prefetch(h);
-                    out.push(h);
-                });
+                .hashes_into(text, &mut scratch, out, |h| self.vocab.prefetch(h));
         };
         if let Some(t) = texts.first() {
             hash(t.as_ref(), &mut this);
@@ -1094,26 +1102,40 @@ impl Vectorizer {
         }
     }
 
-    /// The TF-IDF row of a text whose terms were hashed ahead ([`TermHashes`]): the row
-    /// [`Vectorizer::transform_one_into`] gives for the text, written into `idx`/`val`
-    /// (cleared first). Returns false, writing nothing, when `hashes` were made with other
-    /// feature settings than this vectorizer's.
-    pub fn transform_hashed_into(
+    /// The TF-IDF rows of texts whose terms were hashed ahead ([`TermHashes`]), rows
+    /// `rows` of them, one after another, each passed to `f` with its index: the rows
+    /// [`Vectorizer::transform_one_into`] gives for the texts. The next row's slots are asked
+    /// for before this one's are looked up, as in [`Vectorizer::transform_each`]. Returns
+    /// false, doing nothing, when the hashes were made with other feature settings than
+    /// this vectorizer's.
+    pub fn transform_hashed_each(
         &self,
         hashes: &TermHashes,
-        row: usize,
-        idx: &mut Vec<u32>,
-        val: &mut Vec<f32>,
+        rows: std::ops::Range<usize>,
+        mut f: impl FnMut(usize, &[u32], &[f32]),
     ) -> bool {
-        idx.clear();
-        val.clear();
         if hashes.settings != self.settings {
             return false;
         }
-        let terms = hashes.row(row);
-        terms.iter().for_each(|&h| self.vocab.prefetch(h));
-        let mut cols = Vec::with_capacity(terms.len());
-        self.row_of_hashes(terms, &mut cols, idx, val);
+        let (mut cols, mut idx, mut val) = (Vec::new(), Vec::new(), Vec::new());
+        if let Some(first) = rows.clone().next() {
+            hashes
+                .row(first)
+                .iter()
+                .for_each(|&h| self.vocab.prefetch(h));
+        }
+        for i in rows.clone() {
+            if i + 1 < rows.end {
+                hashes
+                    .row(i + 1)
+                    .iter()
+                    .for_each(|&h| self.vocab.prefetch(h));
+            }
+            idx.clear();
+            val.clear();
+            self.row_of_hashes(hashes.row(i), &mut cols, &mut idx, &mut val);
+            f(i, &idx, &val);
+        }
         true
     }
 
@@ -1262,11 +1284,19 @@ mod tests {
                 .unwrap();
             let hashed = TermHashes::new(v.settings(), &docs);
             assert_eq!(hashed.len(), docs.len());
-            let (mut idx, mut val) = (Vec::new(), Vec::new());
-            for (i, d) in docs.iter().enumerate() {
-                assert!(v.transform_hashed_into(&hashed, i, &mut idx, &mut val));
-                assert_eq!((idx.clone(), val.clone()), v.transform_one(d), "{d:?}");
-            }
+            let mut seen = 0;
+            assert!(
+                v.transform_hashed_each(&hashed, 0..docs.len(), |i, idx, val| {
+                    assert_eq!(
+                        (idx.to_vec(), val.to_vec()),
+                        v.transform_one(docs[i]),
+                        "{:?}",
+                        docs[i]
+                    );
+                    seen += 1;
+                })
+            );
+            assert_eq!(seen, docs.len());
         }
     }
 
