@@ -30,6 +30,11 @@ impl SparseRecords {
         )
     }
 
+    /// Positions of row `i`'s entries in `matrix.indices()` and `matrix.data()`.
+    pub fn row_range(&self, i: usize) -> std::ops::Range<usize> {
+        self.matrix.indptr().outer_inds_sz(i)
+    }
+
     /// Number of rows.
     pub fn nrows(&self) -> usize {
         self.matrix.rows()

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::{ensure, lbfgs, log_sum_exp, nb_ratios, prepare, LinearModel, Prepared};
 use crate::error::{Error, Result};
 use crate::features::SparseRecords;
+use crate::util::prefetch;
 
 /// Checked logistic regression params.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +50,17 @@ fn squared_norm(w: &[f32]) -> f64 {
         .collect();
     blocks.iter().sum()
 }
+
+/// How many entries ahead the gradient loops ask for the weight (or residual) they will
+/// read: on large data those reads are random and miss the cache; their addresses are
+/// known in advance, so they can be fetched while earlier entries are summed. Results do
+/// not change, only when memory is read.
+const AHEAD: usize = 16;
+
+/// Entries from which a weight or residual array is read ahead: smaller ones (1 MiB of
+/// `f32`) stay in a core's L2 cache, where the extra instructions only cost time
+/// (MR, 100k weights: 7 % slower training with them).
+const PREFETCH_FROM: usize = 1 << 18;
 
 /// Bytes the L-BFGS history may take: `2 · memory · params · 4`.
 const HISTORY_BUDGET: usize = 1 << 30;
@@ -167,6 +179,8 @@ impl LogRegValidParams {
         let xt = p.x.matrix.to_csc();
         let indptr = xt.indptr();
         let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
+        let (row_col, row_val) = (p.x.matrix.indices(), p.x.matrix.data());
+        let (far_w, far_r) = (v >= PREFETCH_FROM, n >= PREFETCH_FROM);
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (2.0 * self.c as f64 * total_w);
         let mut eff = vec![0.0f32; if ratios.is_some() { v } else { 0 }];
@@ -180,10 +194,14 @@ impl LogRegValidParams {
                 .zip(loss.par_iter_mut())
                 .enumerate()
                 .for_each(|(i, (r, l))| {
-                    let (idx, val) = p.x.row(i);
                     let mut s = b;
-                    for (&j, &x) in idx.iter().zip(val) {
-                        s += x * eff[j as usize];
+                    for t in p.x.row_range(i) {
+                        if far_w {
+                            if let Some(&ahead) = row_col.get(t + AHEAD) {
+                                prefetch(&eff[ahead as usize]);
+                            }
+                        }
+                        s += row_val[t] * eff[row_col[t] as usize];
                     }
                     let s = s as f64;
                     let wi = p.w[i] as f64;
@@ -207,6 +225,11 @@ impl LogRegValidParams {
                 .for_each(|(j, g)| {
                     let mut acc = 0.0f64;
                     for t in col_ptr[j]..col_ptr[j + 1] {
+                        if far_r {
+                            if let Some(&ahead) = col_row.get(t + AHEAD) {
+                                prefetch(&res[ahead as usize]);
+                            }
+                        }
                         acc += col_val[t] as f64 * res[col_row[t] as usize] as f64;
                     }
                     let scale = ratios.as_ref().map_or(1.0, |r| r[j] as f64);
@@ -242,6 +265,8 @@ impl LogRegValidParams {
         let xt = p.x.matrix.to_csc();
         let indptr = xt.indptr();
         let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
+        let (row_col, row_val) = (p.x.matrix.indices(), p.x.matrix.data());
+        let (far_w, far_r) = (v * k >= PREFETCH_FROM, n * k >= PREFETCH_FROM);
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (self.c as f64 * total_w);
         let mut eff = vec![0.0f32; if ratios.is_some() { v * k } else { 0 }];
@@ -254,11 +279,16 @@ impl LogRegValidParams {
                 .zip(loss.par_iter_mut())
                 .enumerate()
                 .for_each_init(Vec::new, |s: &mut Vec<f32>, (i, (r, l))| {
-                    let (idx, val) = p.x.row(i);
                     s.clear();
                     s.extend_from_slice(b);
-                    for (&j, &x) in idx.iter().zip(val) {
-                        let row = &eff[j as usize * k..(j as usize + 1) * k];
+                    for t in p.x.row_range(i) {
+                        if far_w {
+                            if let Some(&ahead) = row_col.get(t + AHEAD) {
+                                prefetch(&eff[ahead as usize * k]);
+                            }
+                        }
+                        let (j, x) = (row_col[t] as usize, row_val[t]);
+                        let row = &eff[j * k..(j + 1) * k];
                         for (sc, &wt) in s.iter_mut().zip(row) {
                             *sc += x * wt;
                         }
@@ -282,6 +312,11 @@ impl LogRegValidParams {
                     acc.clear();
                     acc.resize(k, 0.0);
                     for t in col_ptr[j]..col_ptr[j + 1] {
+                        if far_r {
+                            if let Some(&ahead) = col_row.get(t + AHEAD) {
+                                prefetch(&res[ahead as usize * k]);
+                            }
+                        }
                         let (i, x) = (col_row[t] as usize, col_val[t]);
                         for (a, &r) in acc.iter_mut().zip(&res[i * k..(i + 1) * k]) {
                             *a += x as f64 * r as f64;
