@@ -33,6 +33,8 @@ import peers  # noqa: E402
 
 ORDER = ["mr", "subj", "cr", "mpqa", "sst2"]
 TEST_ROWS = 10_000
+# Runs of `wc -w` and of the scoring pass over each synthetic file (their median counts).
+WC_RUNS = 3
 
 
 def sh(cmd, cwd=None):
@@ -170,7 +172,7 @@ def scaling(stance, work, sizes, kinds, timeout, mem_cap_gb, units, log):
             # `wc -w` in the C and C.UTF-8 locales; the faster is the floor.
             wc = []
             for loc in ("C", "C.UTF-8"):
-                r = peers.run_repeated(["wc", "-w", txt], 3, env={"LC_ALL": loc})
+                r = peers.run_repeated(["wc", "-w", txt], WC_RUNS, env={"LC_ALL": loc})
                 if r.ok:
                     wc.append({"locale": loc, "wall_s": r.wall})
             return {"stats": stats, "wc": wc}
@@ -184,7 +186,8 @@ def scaling(stance, work, sizes, kinds, timeout, mem_cap_gb, units, log):
             def measure(k=k):
                 return scale_one(stance, work, n, k, csv_path, txt, test, timeout, mem_cap_gb)
 
-            settings = {"rows": n, "kind": k, "timeout": timeout, "mem_cap_gb": mem_cap_gb}
+            settings = {"rows": n, "kind": k, "timeout": timeout, "mem_cap_gb": mem_cap_gb,
+                        "predict_runs": WC_RUNS}
             entry["kinds"].append(units.get(f"scale-{k}-{human(n)}", settings, measure, log))
         out["sizes"].append(entry)
     return out
@@ -214,8 +217,10 @@ def scale_one(stance, work, n, k, csv_path, txt, test, timeout, mem_cap_gb):
     else:
         row["evaluate_error"] = ev.failure()
     pred_out = os.path.join(work, "predict-out.jsonl")
-    pr = peers.run([stance, "predict", "--model", model, "--format", "jsonl"], stdin=txt,
-                   stdout=pred_out, timeout=timeout, mem_cap_gb=mem_cap_gb)
+    # The median of as many runs as `wc -w` gets, so that both sides are timed alike.
+    pr = peers.run_repeated([stance, "predict", "--model", model, "--format", "jsonl"],
+                            WC_RUNS, stdin=txt, stdout=pred_out, timeout=timeout,
+                            mem_cap_gb=mem_cap_gb)
     if pr.ok and peers.count_lines(pred_out) == n:
         row.update(predict_s=pr.wall, predict_cpu_s=pr.cpu, predict_rss_mb=pr.rss_mb)
     else:
@@ -253,8 +258,9 @@ def format_scaling(sc, time_target=60.0, rss_target_mb=2048.0):
                        f"{nnz:,} | {r['train_rss_mb'] * 1048576 / nnz:.0f} | {f1} |")
     out.append("")
     out.append("**Scoring** (`stance predict --model M --format jsonl < synth-N.txt`, the "
-               "training texts one per line, model loading included) beside `wc -w` on the "
-               "same file (the faster of the C and C.UTF-8 locales, median of 3):\n")
+               "training texts one per line, model loading included; median of 3 runs) beside "
+               "`wc -w` on the same file (the faster of the C and C.UTF-8 locales, median of "
+               "3 runs each):\n")
     out.append("| rows | MB | `wc -w` s | `wc -w` MB/s | model | predict s | CPU s | lines/s | "
                "MB/s | % of `wc -w` | peak RSS MiB |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|")
