@@ -571,7 +571,15 @@ fn tfidf_sorted<T>(
             j += 1;
         }
         let tf = (j - i) as f32;
-        let tf = if sublinear { 1.0 + tf.ln() } else { tf };
+        // Most terms occur once in a short text; ln 1 is exactly 0, so the call is skipped
+        // with the same result.
+        let tf = if sublinear && j - i > 1 {
+            1.0 + tf.ln()
+        } else if sublinear {
+            1.0
+        } else {
+            tf
+        };
         idx.push(c);
         val.push(tf * idf(&items[i]));
         i = j;
