@@ -570,15 +570,12 @@ fn tfidf_sorted<T>(
         while j < items.len() && column(&items[j]) == c {
             j += 1;
         }
-        let tf = (j - i) as f32;
         // Most terms occur once in a short text; ln 1 is exactly 0, so the call is skipped
         // with the same result.
-        let tf = if sublinear && j - i > 1 {
-            1.0 + tf.ln()
-        } else if sublinear {
-            1.0
-        } else {
-            tf
+        let tf = match (sublinear, j - i) {
+            (true, 1) => 1.0,
+            (true, n) => 1.0 + (n as f32).ln(),
+            (false, n) => n as f32,
         };
         idx.push(c);
         val.push(tf * idf(&items[i]));

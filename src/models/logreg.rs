@@ -62,67 +62,51 @@ const AHEAD: usize = 32;
 /// (MR, 100k weights: train + evaluate 7 % slower with them).
 const PREFETCH_FROM: usize = 1 << 18;
 
-/// `s[c] += Σ_t val_t · eff[col_t · k + c]` over one row's entries `range`; `k = s.len()`.
-/// `rows` is (column indices, values, weights, read ahead). Built for a fixed `K` (3 or 4
-/// classes: `stance`'s own models have three) the class sums stay in registers; `K = 0`
-/// takes `k` from `s`. Either way each sum adds the same terms in the same order.
+/// `acc[c] += Σ_t product(val_t, table[idx_t · k + c])` over entries `range` of a sparse
+/// row (`idx` are columns, `table` the weights) or column (`idx` are rows, `table` the
+/// residuals), with `k = acc.len()`; `read` is (indices, values, table, read ahead). Built
+/// for a fixed `K` (1 for two classes; 3 or 4: `stance`'s own models have three) the sums
+/// stay in registers; `K = 0` takes `k` from `acc`. Either way each sum adds the same terms
+/// in the same order.
 #[inline(always)]
-fn add_row_scores<const K: usize>(
-    s: &mut [f32],
+fn add_products<const K: usize, A: Copy + Default + std::ops::AddAssign>(
+    acc: &mut [A],
     range: std::ops::Range<usize>,
-    (cols, vals, eff, far): (&[u32], &[f32], &[f32], bool),
-) {
-    let k = if K == 0 { s.len() } else { K };
-    let mut local = [0.0f32; 4];
-    if K != 0 {
-        local[..K].copy_from_slice(&s[..K]);
-    }
-    let acc: &mut [f32] = if K == 0 { &mut *s } else { &mut local[..K] };
-    for t in range {
-        if far {
-            if let Some(&ahead) = cols.get(t + AHEAD) {
-                prefetch(&eff[ahead as usize * k]);
-            }
-        }
-        let (j, x) = (cols[t] as usize, vals[t]);
-        for (a, &w) in acc.iter_mut().zip(&eff[j * k..(j + 1) * k]) {
-            *a += x * w;
-        }
-    }
-    if K != 0 {
-        s[..K].copy_from_slice(&local[..K]);
-    }
-}
-
-/// `acc[c] += Σ_t val_t · res[row_t · k + c]` over one column's entries `range`;
-/// `k = acc.len()`. `cols` is (row indices, values, residuals, read ahead); `K` as in
-/// [`add_row_scores`].
-#[inline(always)]
-fn add_column_sums<const K: usize>(
-    acc: &mut [f64],
-    range: std::ops::Range<usize>,
-    (rows, vals, res, far): (&[u32], &[f32], &[f32], bool),
+    (idx, vals, table, far): (&[u32], &[f32], &[f32], bool),
+    product: impl Fn(f32, f32) -> A,
 ) {
     let k = if K == 0 { acc.len() } else { K };
-    let mut local = [0.0f64; 4];
+    let mut local = [A::default(); 4];
     if K != 0 {
         local[..K].copy_from_slice(&acc[..K]);
     }
-    let sums: &mut [f64] = if K == 0 { &mut *acc } else { &mut local[..K] };
+    let sums: &mut [A] = if K == 0 { &mut *acc } else { &mut local[..K] };
     for t in range {
         if far {
-            if let Some(&ahead) = rows.get(t + AHEAD) {
-                prefetch(&res[ahead as usize * k]);
+            if let Some(&ahead) = idx.get(t + AHEAD) {
+                prefetch(&table[ahead as usize * k]);
             }
         }
-        let (i, x) = (rows[t] as usize, vals[t]);
-        for (a, &r) in sums.iter_mut().zip(&res[i * k..(i + 1) * k]) {
-            *a += x as f64 * r as f64;
+        let (i, x) = (idx[t] as usize, vals[t]);
+        for (a, &v) in sums.iter_mut().zip(&table[i * k..(i + 1) * k]) {
+            *a += product(x, v);
         }
     }
     if K != 0 {
         acc[..K].copy_from_slice(&local[..K]);
     }
+}
+
+/// A row's contribution to its class scores, in `f32` as the scores are kept.
+#[inline(always)]
+fn score_term(x: f32, w: f32) -> f32 {
+    x * w
+}
+
+/// A column entry's contribution to the gradient, in `f64`.
+#[inline(always)]
+fn gradient_term(x: f32, r: f32) -> f64 {
+    x as f64 * r as f64
 }
 
 /// Bytes the L-BFGS history may take: `2 · memory · params · 4`.
@@ -257,16 +241,10 @@ impl LogRegValidParams {
                 .zip(loss.par_iter_mut())
                 .enumerate()
                 .for_each(|(i, (r, l))| {
-                    let mut s = b;
-                    for t in p.x.row_range(i) {
-                        if far_w {
-                            if let Some(&ahead) = row_col.get(t + AHEAD) {
-                                prefetch(&eff[ahead as usize]);
-                            }
-                        }
-                        s += row_val[t] * eff[row_col[t] as usize];
-                    }
-                    let s = s as f64;
+                    let mut s = [b];
+                    let rows = (row_col, row_val, eff, far_w);
+                    add_products::<1, _>(&mut s, p.x.row_range(i), rows, score_term);
+                    let s = s[0] as f64;
                     let wi = p.w[i] as f64;
                     let t = if p.y[i] == 1 { 1.0 } else { 0.0 };
                     // log(1 + e^{-z}) with z = ±s, stable for large |s|.
@@ -286,15 +264,10 @@ impl LogRegValidParams {
                 .with_min_len(1024)
                 .enumerate()
                 .for_each(|(j, g)| {
-                    let mut acc = 0.0f64;
-                    for t in col_ptr[j]..col_ptr[j + 1] {
-                        if far_r {
-                            if let Some(&ahead) = col_row.get(t + AHEAD) {
-                                prefetch(&res[ahead as usize]);
-                            }
-                        }
-                        acc += col_val[t] as f64 * res[col_row[t] as usize] as f64;
-                    }
+                    let mut acc = [0.0f64];
+                    let cols = (col_row, col_val, res.as_slice(), far_r);
+                    add_products::<1, _>(&mut acc, col_ptr[j]..col_ptr[j + 1], cols, gradient_term);
+                    let acc = acc[0];
                     let scale = ratios.as_ref().map_or(1.0, |r| r[j] as f64);
                     *g = (acc * scale + w[j] as f64 * inv_cs) as f32;
                 });
@@ -347,9 +320,9 @@ impl LogRegValidParams {
                     let range = p.x.row_range(i);
                     let rows = (row_col, row_val, eff, far_w);
                     match k {
-                        3 => add_row_scores::<3>(s, range, rows),
-                        4 => add_row_scores::<4>(s, range, rows),
-                        _ => add_row_scores::<0>(s, range, rows),
+                        3 => add_products::<3, _>(s, range, rows, score_term),
+                        4 => add_products::<4, _>(s, range, rows, score_term),
+                        _ => add_products::<0, _>(s, range, rows, score_term),
                     }
                     let lse = log_sum_exp(s);
                     let y = p.y[i];
@@ -372,9 +345,9 @@ impl LogRegValidParams {
                     let range = col_ptr[j]..col_ptr[j + 1];
                     let cols = (col_row, col_val, res.as_slice(), far_r);
                     match k {
-                        3 => add_column_sums::<3>(acc, range, cols),
-                        4 => add_column_sums::<4>(acc, range, cols),
-                        _ => add_column_sums::<0>(acc, range, cols),
+                        3 => add_products::<3, _>(acc, range, cols, gradient_term),
+                        4 => add_products::<4, _>(acc, range, cols, gradient_term),
+                        _ => add_products::<0, _>(acc, range, cols, gradient_term),
                     }
                     for c in 0..k {
                         let scale = ratios.as_ref().map_or(1.0, |r| r[j * k + c] as f64);
@@ -445,16 +418,21 @@ mod tests {
     fn fixed_class_count_sums_equal_the_general_loop_bit_for_bit() {
         let cols: Vec<u32> = (0..200u32).map(|t| (t * 7919) % 50).collect();
         let vals: Vec<f32> = (0..200).map(|t| 0.1 + (t % 13) as f32 / 7.0).collect();
-        for k in [3usize, 4] {
+        for k in [1usize, 3, 4] {
             let table: Vec<f32> = (0..50 * k)
                 .map(|t| ((t * 31) % 17) as f32 / 3.0 - 2.5)
                 .collect();
+            let (plain, ahead) = (
+                (&cols[..], &vals[..], &table[..], false),
+                (&cols[..], &vals[..], &table[..], true),
+            );
             let start: Vec<f32> = (0..k).map(|c| c as f32 * 0.3).collect();
             let (mut a, mut b) = (start.clone(), start.clone());
-            add_row_scores::<0>(&mut a, 5..190, (&cols, &vals, &table, false));
+            add_products::<0, _>(&mut a, 5..190, plain, score_term);
             match k {
-                3 => add_row_scores::<3>(&mut b, 5..190, (&cols, &vals, &table, true)),
-                _ => add_row_scores::<4>(&mut b, 5..190, (&cols, &vals, &table, true)),
+                1 => add_products::<1, _>(&mut b, 5..190, ahead, score_term),
+                3 => add_products::<3, _>(&mut b, 5..190, ahead, score_term),
+                _ => add_products::<4, _>(&mut b, 5..190, ahead, score_term),
             }
             assert_ne!(a, start);
             assert_eq!(
@@ -463,10 +441,11 @@ mod tests {
             );
             let start: Vec<f64> = (0..k).map(|c| c as f64 * 0.3).collect();
             let (mut a, mut b) = (start.clone(), start.clone());
-            add_column_sums::<0>(&mut a, 5..190, (&cols, &vals, &table, false));
+            add_products::<0, _>(&mut a, 5..190, plain, gradient_term);
             match k {
-                3 => add_column_sums::<3>(&mut b, 5..190, (&cols, &vals, &table, true)),
-                _ => add_column_sums::<4>(&mut b, 5..190, (&cols, &vals, &table, true)),
+                1 => add_products::<1, _>(&mut b, 5..190, ahead, gradient_term),
+                3 => add_products::<3, _>(&mut b, 5..190, ahead, gradient_term),
+                _ => add_products::<4, _>(&mut b, 5..190, ahead, gradient_term),
             }
             assert_ne!(a, start);
             assert_eq!(
