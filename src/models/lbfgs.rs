@@ -52,6 +52,28 @@ fn max_abs(a: &[f32]) -> f64 {
     lanes.iter().fold(tail, |m, &v| m.max(v)) as f64
 }
 
+/// `max |a_i| · share_i` (with no shares, [`max_abs`]): the largest gradient entry of the
+/// problem a folded one stands for (see `fold`).
+#[inline(always)]
+fn max_abs_shared(a: &[f32], share: Option<&[f32]>) -> f64 {
+    let Some(share) = share else {
+        return max_abs(a);
+    };
+    let mut lanes = [0.0f32; 8];
+    let (ca, cs) = (a.chunks_exact(8), share.chunks_exact(8));
+    let tail = ca
+        .remainder()
+        .iter()
+        .zip(cs.remainder())
+        .fold(0.0f32, |m, (&v, &s)| m.max(v.abs() * s));
+    for (c, s) in ca.zip(cs) {
+        for k in 0..8 {
+            lanes[k] = lanes[k].max(c[k].abs() * s[k]);
+        }
+    }
+    lanes.iter().fold(tail, |m, &v| m.max(v)) as f64
+}
+
 /// Minimise a smooth function. `fg(x, grad)` returns `f(x)` and writes `∇f(x)` into `grad`.
 /// Stops when `max |∇f| <= tol`, when the relative decrease of `f` falls below 1e-10
 /// three times in a row, or after `max_iter` iterations.
@@ -62,12 +84,24 @@ pub fn minimize(
     tol: f64,
     max_iter: u32,
 ) -> LbfgsResult {
+    minimize_shared(x0, fg, memory, tol, max_iter, None)
+}
+
+/// [`minimize`], stopping when `max |∇f_i| · share_i <= tol` (`share` as long as `x0`).
+pub fn minimize_shared(
+    x0: Vec<f32>,
+    fg: impl FnMut(&[f32], &mut [f32]) -> f64,
+    memory: usize,
+    tol: f64,
+    max_iter: u32,
+    share: Option<&[f32]>,
+) -> LbfgsResult {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU was just found to support AVX2.
-        return unsafe { minimize_avx2(x0, fg, memory, tol, max_iter) };
+        return unsafe { minimize_avx2(x0, fg, memory, tol, max_iter, share) };
     }
-    minimize_any(x0, fg, memory, tol, max_iter)
+    minimize_any(x0, fg, memory, tol, max_iter, share)
 }
 
 /// [`minimize`] compiled for AVX2. The vector loops convert between `f32` and `f64`; with
@@ -82,8 +116,9 @@ unsafe fn minimize_avx2(
     memory: usize,
     tol: f64,
     max_iter: u32,
+    share: Option<&[f32]>,
 ) -> LbfgsResult {
-    minimize_any(x0, fg, memory, tol, max_iter)
+    minimize_any(x0, fg, memory, tol, max_iter, share)
 }
 
 /// The body of [`minimize`], inlined into each build of it.
@@ -94,6 +129,7 @@ fn minimize_any(
     memory: usize,
     tol: f64,
     max_iter: u32,
+    share: Option<&[f32]>,
 ) -> LbfgsResult {
     let n = x0.len();
     let mut x = x0;
@@ -108,7 +144,7 @@ fn minimize_any(
     let mut stalls = 0;
     let mut spare: Option<(Vec<f32>, Vec<f32>)> = None;
     for it in 0..max_iter {
-        if max_abs(&g) <= tol {
+        if max_abs_shared(&g, share) <= tol {
             return LbfgsResult {
                 x,
                 f,
@@ -167,7 +203,7 @@ fn minimize_any(
                 x,
                 f,
                 iterations: it,
-                converged: max_abs(&g) <= tol * 10.0,
+                converged: max_abs_shared(&g, share) <= tol * 10.0,
             };
         }
         // The oldest pair's buffers are reused: a fresh pair of large vectors per
@@ -209,7 +245,7 @@ fn minimize_any(
             stalls = 0;
         }
     }
-    let converged = max_abs(&g) <= tol;
+    let converged = max_abs_shared(&g, share) <= tol;
     LbfgsResult {
         x,
         f,
@@ -264,14 +300,18 @@ mod tests {
             }
             f
         };
-        let portable = minimize_any(vec![0.5; n], fg, 7, 1e-6, 200);
-        // SAFETY: AVX2 support was checked above.
-        let avx2 = unsafe { minimize_avx2(vec![0.5; n], fg, 7, 1e-6, 200) };
-        assert!(portable.iterations > 5, "{}", portable.iterations);
-        assert_eq!(portable.iterations, avx2.iterations);
-        assert_eq!(portable.f.to_bits(), avx2.f.to_bits());
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&portable.x), bits(&avx2.x));
+        // Shares below 1 stop the search earlier, at another point to compare.
+        let share: Vec<f32> = (0..n).map(|i| 0.25 + (i % 4) as f32 / 4.0).collect();
+        for share in [None, Some(&share[..])] {
+            let portable = minimize_any(vec![0.5; n], fg, 7, 1e-6, 200, share);
+            // SAFETY: AVX2 support was checked above.
+            let avx2 = unsafe { minimize_avx2(vec![0.5; n], fg, 7, 1e-6, 200, share) };
+            assert!(portable.iterations > 5, "{}", portable.iterations);
+            assert_eq!(portable.iterations, avx2.iterations);
+            assert_eq!(portable.f.to_bits(), avx2.f.to_bits());
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&portable.x), bits(&avx2.x));
+        }
     }
 
     #[test]
@@ -284,6 +324,14 @@ mod tests {
         assert_eq!(serial, 1008.0);
         assert_eq!(max_abs(&[]), 0.0);
         assert_eq!(max_abs(&[f32::NAN, -2.5, 1.0]), 2.5);
+        let share: Vec<f32> = (0..v.len()).map(|i| ((i * 13) % 7) as f32 / 6.0).collect();
+        let serial = v
+            .iter()
+            .zip(&share)
+            .fold(0.0f32, |m, (&x, &s)| m.max(x.abs() * s));
+        assert_eq!(max_abs_shared(&v, Some(&share)), serial as f64);
+        assert!(max_abs_shared(&v, Some(&share)) < max_abs(&v));
+        assert_eq!(max_abs_shared(&v, None), max_abs(&v));
     }
 
     #[test]

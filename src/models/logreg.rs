@@ -8,6 +8,7 @@ use linfa::ParamGuard;
 use ndarray::Array1;
 use rayon::prelude::*;
 
+use super::fold::Folded;
 use super::{ensure, lbfgs, log_sum_exp, nb_ratios, prepare, LinearModel, Prepared};
 use crate::error::{Error, Result};
 use crate::features::SparseRecords;
@@ -215,18 +216,21 @@ impl LogRegValidParams {
     /// penalty on both, the optimum has `W₀ = −W₁`, so it equals a binary logistic
     /// regression on `w = W₁ − W₀` with `C' = 2C`; solving that halves the work.
     fn fit_binary(&self, p: &Prepared<'_>) -> (LinearModel, u32, bool) {
-        let (n, v) = (p.x.nrows(), p.x.ncols());
         // Class 1 against class 0; for two classes the class-0 ratios are the negation.
-        let ratios: Option<Vec<f32>> = self
+        let full_ratios: Option<Vec<f32>> = self
             .nb_weight
             .then(|| nb_ratios(p, 1.0).chunks(2).map(|r| r[1]).collect());
+        let folded = Folded::new(p.x, full_ratios.as_deref());
+        let ratios = folded.scale();
+        let x = &folded.x;
+        let (n, v) = (x.nrows(), x.ncols());
         // The gradient walks every column on every evaluation: it reads the CSC arrays
         // directly, as a sparse-matrix view per column cost more than the column's few
         // entries.
-        let xt = p.x.matrix.to_csc();
+        let xt = x.matrix.to_csc();
         let indptr = xt.indptr();
         let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
-        let (row_col, row_val) = (p.x.matrix.indices(), p.x.matrix.data());
+        let (row_col, row_val) = (x.matrix.indices(), x.matrix.data());
         let (far_w, far_r) = (v >= PREFETCH_FROM, n >= PREFETCH_FROM);
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (2.0 * self.c as f64 * total_w);
@@ -243,7 +247,7 @@ impl LogRegValidParams {
                 .for_each(|(i, (r, l))| {
                     let mut s = [b];
                     let rows = (row_col, row_val, eff, far_w);
-                    add_products::<1, _>(&mut s, p.x.row_range(i), rows, score_term);
+                    add_products::<1, _>(&mut s, x.row_range(i), rows, score_term);
                     let s = s[0] as f64;
                     let wi = p.w[i] as f64;
                     let t = if p.y[i] == 1 { 1.0 } else { 0.0 };
@@ -277,16 +281,26 @@ impl LogRegValidParams {
             data + reg
         };
         let memory = history_within_budget(self.memory, v + 1);
-        let r = lbfgs::minimize(vec![0.0; v + 1], fg, memory, self.tol, self.max_iter);
-        let mut weights = vec![0.0f32; 2 * v];
-        for j in 0..v {
-            let w = r.x[j] * ratios.as_ref().map_or(1.0, |rt| rt[j]) / 2.0;
+        let mut share = folded.share.clone();
+        share.push(1.0);
+        let r = lbfgs::minimize_shared(
+            vec![0.0; v + 1],
+            fg,
+            memory,
+            self.tol,
+            self.max_iter,
+            Some(&share),
+        );
+        let b = r.x[v] / 2.0;
+        let raw = folded.unfold(p.x, &r.x[..v], 1);
+        let mut weights = vec![0.0f32; 2 * raw.len()];
+        for (j, &u) in raw.iter().enumerate() {
+            let w = u * full_ratios.as_ref().map_or(1.0, |rt| rt[j]) / 2.0;
             weights[2 * j] = -w;
             weights[2 * j + 1] = w;
         }
-        let b = r.x[v] / 2.0;
         (
-            LinearModel::new(v, 2, weights, vec![-b, b], 1.0),
+            LinearModel::new(raw.len(), 2, weights, vec![-b, b], 1.0),
             r.iterations,
             r.converged,
         )
@@ -295,13 +309,18 @@ impl LogRegValidParams {
     /// Multinomial (softmax) fit for three or more classes; also the reference that the
     /// binary shortcut is tested against.
     fn fit_multinomial(&self, p: &Prepared<'_>) -> Result<(LinearModel, u32, bool)> {
-        let (n, v, k) = (p.x.nrows(), p.x.ncols(), p.k);
+        let k = p.k;
         let ratios = self.nb_weight.then(|| nb_ratios(p, 1.0));
+        // Ratios differ by class, so a row's private values would fold differently for
+        // each: with them the problem is solved as it is.
+        let folded = ratios.is_none().then(|| Folded::new(p.x, None));
+        let x = folded.as_ref().map_or(p.x, |f| &f.x);
+        let (n, v) = (x.nrows(), x.ncols());
         // Columns as plain arrays, as in `fit_binary`.
-        let xt = p.x.matrix.to_csc();
+        let xt = x.matrix.to_csc();
         let indptr = xt.indptr();
         let (col_ptr, col_row, col_val) = (indptr.raw_storage(), xt.indices(), xt.data());
-        let (row_col, row_val) = (p.x.matrix.indices(), p.x.matrix.data());
+        let (row_col, row_val) = (x.matrix.indices(), x.matrix.data());
         let (far_w, far_r) = (v * k >= PREFETCH_FROM, n * k >= PREFETCH_FROM);
         let total_w: f64 = p.w.iter().map(|&w| w as f64).sum();
         let inv_cs = 1.0 / (self.c as f64 * total_w);
@@ -317,7 +336,7 @@ impl LogRegValidParams {
                 .for_each_init(Vec::new, |s: &mut Vec<f32>, (i, (r, l))| {
                     s.clear();
                     s.extend_from_slice(b);
-                    let range = p.x.row_range(i);
+                    let range = x.row_range(i);
                     let rows = (row_col, row_val, eff, far_w);
                     match k {
                         3 => add_products::<3, _>(s, range, rows, score_term),
@@ -362,14 +381,34 @@ impl LogRegValidParams {
             data + reg
         };
         let memory = history_within_budget(self.memory, v * k + k);
-        let r = lbfgs::minimize(vec![0.0; v * k + k], fg, memory, self.tol, self.max_iter);
+        let share: Option<Vec<f32>> = folded.as_ref().map(|f| {
+            let mut s: Vec<f32> = f
+                .share
+                .iter()
+                .flat_map(|&s| std::iter::repeat_n(s, k))
+                .collect();
+            s.resize(v * k + k, 1.0);
+            s
+        });
+        let r = lbfgs::minimize_shared(
+            vec![0.0; v * k + k],
+            fg,
+            memory,
+            self.tol,
+            self.max_iter,
+            share.as_deref(),
+        );
         let (w, b) = r.x.split_at(v * k);
-        let weights = match &ratios {
-            Some(rt) => w.iter().zip(rt).map(|(&w, &r)| w * r).collect(),
+        let w = match &folded {
+            Some(f) => f.unfold(p.x, w, k),
             None => w.to_vec(),
         };
+        let weights = match &ratios {
+            Some(rt) => w.iter().zip(rt).map(|(&w, &r)| w * r).collect(),
+            None => w,
+        };
         Ok((
-            LinearModel::new(v, k, weights, b.to_vec(), 1.0),
+            LinearModel::new(p.x.ncols(), k, weights, b.to_vec(), 1.0),
             r.iterations,
             r.converged,
         ))
@@ -452,6 +491,65 @@ mod tests {
                 a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
                 b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
             );
+        }
+    }
+
+    /// Every row twice at half weight is the same objective with no column private to a
+    /// row, so nothing is folded: both fits must reach the same model.
+    #[test]
+    fn folded_fit_equals_the_fit_of_the_same_problem_with_nothing_to_fold() {
+        let texts = [
+            "we will strike back hard",
+            "they will pay for this attack",
+            "we are ready to talk",
+            "we welcome the offer of talks",
+            "any attack will be met with force",
+            "let us sit down and negotiate now",
+            "we will talk if they stop the attack",
+            "the meeting is on tuesday",
+            "officials met in the capital today",
+        ];
+        let v = FeatureParams::new().check().unwrap().fit(&texts).unwrap();
+        let x = v.transform(&texts);
+        let twice: Vec<usize> = (0..texts.len()).chain(0..texts.len()).collect();
+        for (k, labels) in [
+            (2, vec![0usize, 0, 1, 1, 0, 1, 1, 0, 1]),
+            (3, vec![0usize, 0, 1, 1, 0, 1, 1, 2, 2]),
+        ] {
+            for nb_weight in [false, true] {
+                let params = LogRegParams::new()
+                    .c(3.0)
+                    .tol(1e-7)
+                    .nb_weight(nb_weight)
+                    .check()
+                    .unwrap();
+                let once = DatasetBase::new(x.clone(), Array1::from(labels.clone()));
+                let doubled = DatasetBase::new(
+                    x.select_rows(&twice),
+                    twice.iter().map(|&i| labels[i]).collect::<Array1<usize>>(),
+                )
+                .with_weights(Array1::from_elem(twice.len(), 0.5f32));
+                let p_once = prepare(&once).unwrap();
+                assert!(Folded::new(p_once.x, None).x.ncols() < x.ncols());
+                let p_doubled = prepare(&doubled).unwrap();
+                assert_eq!(Folded::new(p_doubled.x, None).x.ncols(), x.ncols());
+                let (a, _, ok1) = params.fit_report(&once).unwrap();
+                let (b, _, ok2) = params.fit_report(&doubled).unwrap();
+                assert!(ok1 && ok2, "k {k}, nb {nb_weight}");
+                for i in 0..texts.len() {
+                    let (idx, val) = x.row(i);
+                    for (pa, pb) in a.proba(idx, val).iter().zip(b.proba(idx, val)) {
+                        assert!((pa - pb).abs() < 1e-3, "k {k}, nb {nb_weight}, row {i}");
+                    }
+                }
+                let gap = a
+                    .weights
+                    .iter()
+                    .zip(&b.weights)
+                    .map(|(p, q)| (p - q).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(gap < 1e-2, "k {k}, nb {nb_weight}: weights differ by {gap}");
+            }
         }
     }
 

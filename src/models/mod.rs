@@ -19,6 +19,7 @@
 //! the SVM learn their weights (Wang & Manning's NBSVM, one ratio vector per class).
 
 mod calibrate;
+mod fold;
 mod lbfgs;
 mod linear;
 mod logreg;
@@ -26,7 +27,7 @@ mod nb;
 mod svm;
 
 pub use calibrate::fit_temperature;
-pub use lbfgs::{minimize, LbfgsResult};
+pub use lbfgs::{minimize, minimize_shared, LbfgsResult};
 pub use linear::{argmax, log_sum_exp, softmax_in_place, LinearModel};
 pub use logreg::{LogRegParams, LogRegValidParams};
 pub use nb::{
