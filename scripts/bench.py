@@ -303,15 +303,16 @@ def format_targets(results):
     """One line per data set with the figures the targets are stated in."""
     n = next((r["predict_lines"]["lines"] for _, r in results if r.get("predict_lines")), 0)
     out = ["| data | best stance macro-F1 | best peer macro-F1 | stance − peer | "
+           "defaults (nblr) − peer | `stance tune` − peer | "
            f"train + evaluate speed-up | predict speed-up ({n:,} lines) |",
-           "|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|"]
     for name, res in results:
         ok = [r for r in res["rows"] if "error" not in r]
         st = [r for r in ok if r["group"] == "stance"]
         pe = [r for r in ok if r["group"] != "stance"]
         sk = [r for r in pe if r["group"] == "sklearn"]
         if not st or not pe:
-            out.append(f"| {name} | — | — | — | — | — |")
+            out.append(f"| {name} | — | — | — | — | — | — | — |")
             continue
         bs = max(st, key=lambda r: r["macro_f1"])
         bp = max(pe, key=lambda r: r["macro_f1"])
@@ -328,9 +329,11 @@ def format_targets(results):
                 if "stance nblr" in by and c["name"] in by:
                     pred = (f"{by[c['name']]['wall_s'] / by['stance nblr']['wall_s']:.1f}× "
                             f"vs {c['name']}")
+        t = next((r for r in st if r.get("kind") == "tune"), None)
+        dd, td = (f"{r['macro_f1'] - bp['macro_f1']:+.4f}" if r else "—" for r in (d, t))
         out.append(f"| {name} | {bs['macro_f1']:.4f} ({bs['kind']}) | {bp['macro_f1']:.4f} "
-                   f"({bp['name']}) | {bs['macro_f1'] - bp['macro_f1']:+.4f} | {speed} | "
-                   f"{pred} |")
+                   f"({bp['name']}) | {bs['macro_f1'] - bp['macro_f1']:+.4f} | {dd} | {td} | "
+                   f"{speed} | {pred} |")
     return "\n".join(out) + "\n"
 
 
@@ -412,6 +415,8 @@ def main():
     ap.add_argument("--work", default="target/bench")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--predict-lines", type=int, default=200_000)
+    ap.add_argument("--tune-budget", type=int, default=peers.TUNE_BUDGET,
+                    help="configurations for `stance tune` per data set; 0 skips it")
     ap.add_argument("--timeout", type=float, default=1800,
                     help="seconds before a process is stopped (default 1800)")
     ap.add_argument("--mem-cap-gb", type=float, default=12,
@@ -448,13 +453,14 @@ def main():
             def measure(train=train, test=test, name=name):
                 res = peers.compare(train, test, a.stance, os.path.join(a.work, name),
                                     kinds=kinds, predict_lines=a.predict_lines,
-                                    repeat=a.repeat, timeout=a.timeout, log=log)
+                                    repeat=a.repeat, timeout=a.timeout,
+                                    tune_budget=a.tune_budget, log=log)
                 res["load"] = loadavg()
                 return res
 
             settings = {"train": train, "test": test, "kinds": kinds,
                         "predict_lines": a.predict_lines, "repeat": a.repeat,
-                        "timeout": a.timeout}
+                        "timeout": a.timeout, "tune_budget": a.tune_budget}
             results.append((name, units.get(f"peers-{name}", settings, measure, log)))
     sc = None
     if not a.skip_scaling:
@@ -491,7 +497,11 @@ def main():
                   "`MultinomialNB(alpha=0.1)` or `ComplementNB(alpha=0.3)`; fastText "
                   "supervised (`epoch=25, wordNgrams=2, lr=0.5`, all cores); Vowpal Wabbit "
                   "(`--oaa K --ngram 2 --loss_function logistic -b 22`, 5 passes, shuffled "
-                  "before each). stance uses every model kind's defaults. A peer's train "
+                  "before each). stance uses every model kind's defaults, and `stance tune` "
+                  f"(`--folds {peers.TUNE_FOLDS} --budget N`, N in the invocation below, "
+                  f"{peers.TUNE_BUDGET} unless given) picks settings by cross-validation on "
+                  "the training split alone; the summary gives the best stance figure (model "
+                  "kind or `tune`) and the defaults' beside it. A peer's train "
                   "process reads the CSV, fits and saves the model (pickle, fastText or VW "
                   "file); its predict process loads the model and predicts the test CSV, as "
                   "`stance train` and `stance evaluate` do. \"Comparable\" scikit-learn "

@@ -8,9 +8,11 @@ usage:
                                                     or for stdin's lines (a child process)
 
 Every figure comes from a separate process, timed from start to exit with its peak resident
-memory taken from wait4(2): `stance train` and `stance evaluate` for each model kind, and for
-each peer one Python process that reads the training CSV, fits and saves the model, and one
-that loads it and predicts the test texts. Imports, file reading and model loading are part
+memory taken from wait4(2): `stance train` and `stance evaluate` for each model kind,
+`stance tune` (5-fold cross-validation on the training split, 20 configurations;
+--tune-budget 0 skips it) and `stance evaluate` of its pick, and for each peer one Python
+process that reads the training CSV, fits and saves the model, and one that loads it and
+predicts the test texts. Imports, file reading and model loading are part
 of the time, as they are for a user. The children also report their in-process fit and
 predict seconds, shown as extra columns.
 
@@ -35,6 +37,7 @@ import random
 import re
 import shlex
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -43,6 +46,9 @@ import time
 
 PEERS = ["sklearn-logreg", "sklearn-linearsvc", "sklearn-mnb", "sklearn-cnb", "fasttext", "vw"]
 KINDS = ["nblr", "logreg", "nb", "cnb", "svm"]
+# `stance tune`: configurations searched and cross-validation folds (on the training split).
+TUNE_BUDGET = 20
+TUNE_FOLDS = 5
 SEED = 42
 # Peer pipelines within this macro-F1 of stance's default model count as comparably accurate.
 COMPARABLE_F1 = 0.01
@@ -338,10 +344,21 @@ def count_lines(path):
         return sum(1 for _ in f)
 
 
+def model_header(path):
+    """The JSON header of a stance model file (signature, u32 version, u64 length, JSON)."""
+    with open(path, "rb") as f:
+        head = f.read(25)
+        (n,) = struct.unpack("<Q", head[17:25])
+        return json.loads(f.read(n))
+
+
 def compare(train, test, stance, work, python=sys.executable, peers=PEERS, kinds=KINDS,
             text_column="text", label_column="label", predict_lines=200_000, repeat=1,
-            timeout=3600, log=lambda s: print(s, file=sys.stderr, flush=True)):
-    """Run everything on one split; returns a dict of rows (see format_compare)."""
+            timeout=3600, tune_budget=TUNE_BUDGET,
+            log=lambda s: print(s, file=sys.stderr, flush=True)):
+    """Run everything on one split; returns a dict of rows (see format_compare). With a
+    `tune_budget`, `stance tune` also searches that many configurations by 5-fold
+    cross-validation on the training split, and its pick is evaluated like the others."""
     os.makedirs(work, exist_ok=True)
     _, truth = read_csv(test, text_column, label_column)
     cols = ["--text-column", text_column, "--label-column", label_column]
@@ -367,6 +384,30 @@ def compare(train, test, stance, work, python=sys.executable, peers=PEERS, kinds
         rows.append({**row, "macro_f1": e["macro_f1"], "accuracy": e["accuracy"],
                      "train_s": tr.wall, "predict_s": ev.wall, "cpu_s": tr.cpu + ev.cpu,
                      "rss_mb": max(tr.rss_mb, ev.rss_mb)})
+    if tune_budget:
+        model = os.path.join(work, "stance-tune.model")
+        log(f"  stance tune (budget {tune_budget})")
+        tr = run_repeated([stance, "tune", "--data", train, *cols, "--folds", str(TUNE_FOLDS),
+                           "--budget", str(tune_budget), "-o", model, "--force"], repeat,
+                          timeout=timeout)
+        row = {"name": "stance tune", "group": "stance", "kind": "tune", "model": model}
+        out = os.path.join(work, "stance-tune.eval.json")
+        ev = tr.ok and run_repeated([stance, "evaluate", "--model", model, "--data", test,
+                                     *cols, "--format", "json"], repeat, stdout=out,
+                                    timeout=timeout)
+        if not tr.ok:
+            rows.append({**row, "error": "tune " + tr.failure()})
+        elif not ev.ok:
+            rows.append({**row, "error": "evaluate " + ev.failure()})
+        else:
+            with open(out, encoding="utf-8") as f:
+                e = json.load(f)
+            tuning = model_header(model)["training"]["tuning"]
+            rows.append({**row, "macro_f1": e["macro_f1"], "accuracy": e["accuracy"],
+                         "train_s": tr.wall, "predict_s": ev.wall, "cpu_s": tr.cpu + ev.cpu,
+                         "rss_mb": max(tr.rss_mb, ev.rss_mb), "winner": tuning["winner"],
+                         "cv_macro_f1": tuning["cv_macro_f1_mean"],
+                         "budget": tuning["budget"], "folds": tuning["folds"]})
     for p in peers:
         log(f"  {p}")
         model = os.path.join(work, p)
@@ -487,6 +528,14 @@ def format_compare(result, title=None):
         out.append(f"| {r['name']} | {cell('macro_f1', '.4f', 3)} | {cell('accuracy', '.4f', 3)} | "
                    f"{cell('train_s', '.2f')} | {cell('predict_s', '.2f')} | "
                    f"{cell('cpu_s', '.2f')} | {cell('rss_mb', '.0f')} | {inproc} |")
+    tuned = next((r for r in rows if r.get("kind") == "tune" and "error" not in r), None)
+    if tuned:
+        out.append("")
+        out.append(f"stance tune: `stance tune --folds {tuned['folds']} --budget "
+                   f"{tuned['budget']}` on the training split (its train seconds are the whole "
+                   f"search plus the final fit) picked `{tuned['winner']}`, cross-validated "
+                   f"macro-F1 {tuned['cv_macro_f1']:.4f}; the test split was not used to "
+                   "choose it.")
     pl = result.get("predict_lines")
     if pl:
         pbest = best_of_peers(pl["rows"], (("wall_s", False), ("cpu_s", False),
@@ -528,6 +577,13 @@ def summary(result):
         lines.append(f"- Best macro-F1: stance {bs['kind']} {bs['macro_f1']:.4f}, best peer "
                      f"{bp['name']} {bp['macro_f1']:.4f} (difference "
                      f"{bs['macro_f1'] - bp['macro_f1']:+.4f}).")
+        if default:
+            lines.append(f"- With default settings: stance nblr {default['macro_f1']:.4f} "
+                         f"(difference {default['macro_f1'] - bp['macro_f1']:+.4f}).")
+        tuned = next((r for r in stance if r.get("kind") == "tune"), None)
+        if tuned:
+            lines.append(f"- With `stance tune`'s pick: {tuned['macro_f1']:.4f} (difference "
+                         f"{tuned['macro_f1'] - bp['macro_f1']:+.4f}).")
     if default and sk:
         near = [r for r in sk if r["macro_f1"] >= default["macro_f1"] - COMPARABLE_F1]
         why = (f"macro-F1 within {COMPARABLE_F1} of stance nblr or above" if near else
@@ -575,6 +631,8 @@ def main():
                    help="lines for the predict comparison; 0 skips it (default 200000)")
     c.add_argument("--repeat", type=int, default=1,
                    help="run each process this many times, report the median (default 1)")
+    c.add_argument("--tune-budget", type=int, default=TUNE_BUDGET,
+                   help=f"configurations for `stance tune`; 0 skips it (default {TUNE_BUDGET})")
     c.add_argument("--json", help="also write the raw results here")
     c.add_argument("--title")
     common(c)
@@ -603,7 +661,7 @@ def main():
         res = compare(a.train, a.test, a.stance, work, peers=a.peers.split(","),
                       kinds=a.kinds.split(","), text_column=a.text_column,
                       label_column=a.label_column, predict_lines=a.predict_lines,
-                      repeat=a.repeat)
+                      repeat=a.repeat, tune_budget=a.tune_budget)
         res["commands"] = COMMANDS
         if a.json:
             with open(a.json, "w", encoding="utf-8") as fh:

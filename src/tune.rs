@@ -1,6 +1,7 @@
-//! Hyperparameter search: a seeded random search over model kind, n-gram ranges, character
-//! n-grams, `min_df`, regularisation and NB weighting, each configuration scored by
-//! stratified k-fold cross-validation ([`crate::cv`]) on the same folds.
+//! Hyperparameter search over model kind, n-gram ranges, character n-grams, `min_df`,
+//! regularisation and NB weighting: the defaults, then their one-setting neighbours, then
+//! seeded random draws, each configuration scored by stratified k-fold cross-validation
+//! ([`crate::cv`]) on the same folds.
 
 use std::collections::BTreeMap;
 
@@ -33,14 +34,14 @@ pub struct SearchSpace {
 }
 
 impl Default for SearchSpace {
-    /// kinds {nblr, logreg, nb, cnb, svm}, ngrams {1-1, 1-2, 1-3}, char n-grams {off, 2-5},
-    /// min_df {1, 2}, C {0.3, 1, 3, 10, 30}, alpha {0.03, 0.1, 0.3, 1}, nbsvm {off, on}:
-    /// 816 distinct configurations.
+    /// kinds {nblr, logreg, nb, cnb, svm}, ngrams {1-1, 1-2, 1-3}, char n-grams
+    /// {off, 4-4, 2-5}, min_df {1, 2}, C {0.3, 1, 3, 10, 30}, alpha {0.03, 0.1, 0.3, 1},
+    /// nbsvm {off, on}: 1,224 distinct configurations.
     fn default() -> Self {
         SearchSpace {
             kinds: ModelKind::ALL.to_vec(),
             ngrams: vec![(1, 1), (1, 2), (1, 3)],
-            char_ngrams: vec![None, Some((2, 5))],
+            char_ngrams: vec![None, Some((4, 4)), Some((2, 5))],
             min_df: vec![1, 2],
             c: vec![0.3, 1.0, 3.0, 10.0, 30.0],
             alpha: vec![0.03, 0.1, 0.3, 1.0],
@@ -255,23 +256,47 @@ impl Candidate {
     }
 }
 
+/// Whether `c` differs from `d` in exactly one parameter (a parameter `c`'s kind does not
+/// use counts as equal).
+fn one_step(c: &Candidate, d: &Candidate) -> bool {
+    let differ = |a: Option<f32>, b: Option<f32>| matches!((a, b), (Some(x), Some(y)) if x != y);
+    let steps = [
+        c.kind != d.kind,
+        c.ngrams != d.ngrams,
+        c.char_ngrams != d.char_ngrams,
+        c.min_df != d.min_df,
+        differ(c.c, d.c),
+        differ(c.alpha, d.alpha),
+        c.nbsvm != d.nbsvm,
+    ];
+    steps.iter().filter(|&&s| s).count() == 1
+}
+
 /// Choose up to `budget` distinct configurations. `stance`'s defaults come first when the
-/// space holds them, so a search never reports less than the defaults score on its folds.
-/// When the budget covers at least half the grid, the grid is shuffled and cut; otherwise
-/// each draw picks a kind uniformly, then each parameter the kind uses uniformly, and
-/// repeats are drawn again.
+/// space holds them, so a search never reports less than the defaults score on its folds;
+/// then their neighbours, each changing one parameter of the defaults (in grid order): a
+/// default that is good on most data is a good place to look near. The rest of the budget
+/// is drawn at random: when it covers at least half the grid, the grid is shuffled and
+/// cut; otherwise each draw picks a kind uniformly, then each parameter the kind uses
+/// uniformly, and repeats are drawn again.
 pub fn candidates(space: &SearchSpace, budget: usize, rng: &mut Rng) -> Vec<Candidate> {
     let grid = space.grid();
-    let mut out: Vec<Candidate> = Vec::with_capacity(budget.min(grid.len()));
-    let default = Candidate::default_settings();
-    if budget > 0 && grid.contains(&default) {
-        out.push(default);
-    }
     let want = budget.min(grid.len());
+    let mut out: Vec<Candidate> = Vec::with_capacity(want);
+    let default = Candidate::default_settings();
+    if want > 0 && grid.contains(&default) {
+        out.push(default);
+        for c in grid.iter().filter(|c| one_step(c, &default)) {
+            if out.len() < want {
+                out.push(*c);
+            }
+        }
+    }
     if 2 * budget >= grid.len() {
         let mut rest: Vec<Candidate> = grid.into_iter().filter(|c| !out.contains(c)).collect();
         rng.shuffle(&mut rest);
-        out.extend(rest.into_iter().take(want - out.len()));
+        let room = want - out.len();
+        out.extend(rest.into_iter().take(room));
         return out;
     }
     fn pick<T: Copy>(v: &[T], rng: &mut Rng) -> T {
@@ -429,10 +454,10 @@ mod tests {
 
     #[test]
     fn the_default_grid_has_every_distinct_configuration_once() {
-        // Per feature setting (3 × 2 × 2 = 12): nblr 5·4·2 = 40, logreg 5·2 = 10, nb 4,
-        // cnb 4, svm 5·2 = 10, so 68; 12 · 68 = 816.
+        // Per feature setting (3 × 3 × 2 = 18): nblr 5·4·2 = 40, logreg 5·2 = 10, nb 4,
+        // cnb 4, svm 5·2 = 10, so 68; 18 · 68 = 1224.
         let g = SearchSpace::default().grid();
-        assert_eq!(g.len(), 816);
+        assert_eq!(g.len(), 1224);
         assert!(g.contains(&Candidate::default_settings()));
         assert!(g
             .iter()
@@ -448,6 +473,13 @@ mod tests {
         for (i, c) in a.iter().enumerate() {
             assert!(!a[..i].contains(c), "repeat {c:?}");
         }
+        // Then the 17 one-setting changes of the defaults, and only then random draws.
+        let d = Candidate::default_settings();
+        let near = s.grid().iter().filter(|c| one_step(c, &d)).count();
+        assert_eq!(near, 17);
+        assert!(a[1..18].iter().all(|c| one_step(c, &d)));
+        assert!(a[1..18].iter().any(|c| c.char_ngrams == Some((4, 4))));
+        assert!(!a[18..].iter().any(|c| one_step(c, &d)));
         assert_eq!(a, candidates(&s, 20, &mut Rng::new(3)));
         assert_ne!(a, candidates(&s, 20, &mut Rng::new(4)));
         // A budget over the grid gives the whole grid.

@@ -19,10 +19,10 @@ use super::common::{
 #[derive(Debug, ClapArgs)]
 #[command(
     after_help = "Search space: model {nblr, logreg, nb, cnb, svm}, --ngrams {1-1, 1-2, 1-3}, \
---char-ngrams {off, 2-5}, --min-df {1, 2}, --c {0.3, 1, 3, 10, 30} (logreg, nblr, svm), \
+--char-ngrams {off, 4-4, 2-5}, --min-df {1, 2}, --c {0.3, 1, 3, 10, 30} (logreg, nblr, svm), \
 --alpha {0.03, 0.1, 0.3, 1} (nb, cnb, nblr), --nbsvm {off, on} (logreg, nblr, svm): \
-816 distinct configurations. The defaults are always tried first; the rest are drawn at \
-random (seeded), each kind equally likely. Every configuration is scored on the same \
+1,224 distinct configurations. The defaults are always tried first, then the 17 that change \
+one of their settings; the rest are drawn at random (seeded), each kind equally likely. Every configuration is scored on the same \
 stratified folds of the given data. The best (highest mean macro-F1, then lowest spread) \
 is trained on all the data and written with -o, with the search recorded in the model.\n\n\
 Example:\n  stance tune --data train.csv --folds 5 -o tuned.model\n  \
