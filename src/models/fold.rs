@@ -102,7 +102,7 @@ impl Folded {
         let s = self.scale.as_ref()?;
         let mut out = vec![1.0f32; self.share.len()];
         for (j, &c) in self.column.iter().enumerate() {
-            if (c as usize) < out.len() && c < UNUSED {
+            if c < UNUSED {
                 out[c as usize] = s[j];
             }
         }

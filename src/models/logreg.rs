@@ -2,6 +2,8 @@
 //!
 //! Objective (scikit-learn's, divided by `C · Σw`):
 //! `(1/Σw) Σ_i w_i · (logsumexp(s_i) − s_i,y_i) + ‖W‖² / (2 C Σw)`, intercepts unpenalised.
+//! It is solved with each row's private columns folded into one (see `fold`): the same
+//! problem in fewer variables.
 
 use linfa::traits::Fit;
 use linfa::ParamGuard;
