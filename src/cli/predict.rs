@@ -91,30 +91,46 @@ pub fn run(a: Args) -> Result<()> {
     let w = Writer::new(a.format, p.labels())?;
     w.header(&mut out)?;
     if let Some((rx, reader, first, mut hashed)) = lines {
+        // Each batch's output is written while the next batch is labelled: written after
+        // it, the other core sat idle for a tenth of the run (22 MB of JSONL to a file).
+        let mut pending: Vec<std::io::Result<Vec<u8>>> = Vec::new();
         for batch in first.into_iter().chain(rx) {
             let batch = batch?;
             let texts = batch.lines();
             let ahead = hashed.take().and_then(|h| p.predict_hashed(&h));
-            let chunks: Vec<std::io::Result<Vec<u8>>> = texts
-                .par_chunks(CHUNK)
-                .enumerate()
-                .map(|(i, texts)| {
-                    let labelled;
-                    let preds: &[Prediction] = match &ahead {
-                        Some(all) => &all[i * CHUNK..i * CHUNK + texts.len()],
-                        None => {
-                            labelled = p.predict_serial(texts);
-                            &labelled
-                        }
-                    };
-                    let mut buf = Vec::with_capacity(texts.iter().map(|t| t.len() + 64).sum());
-                    w.rows(&mut buf, texts, preds)?;
-                    Ok(buf)
-                })
-                .collect();
-            for c in chunks {
-                out.write_all(&c?)?;
-            }
+            let previous = std::mem::take(&mut pending);
+            let mut chunks = Vec::new();
+            let mut written = Ok(());
+            // The labelling goes to the pool; this thread (not one of the pool's, and the
+            // only one that may hold the stdout lock) writes meanwhile.
+            rayon::in_place_scope(|s| {
+                s.spawn(|_| {
+                    chunks = texts
+                        .par_chunks(CHUNK)
+                        .enumerate()
+                        .map(|(i, texts)| {
+                            let labelled;
+                            let preds: &[Prediction] = match &ahead {
+                                Some(all) => &all[i * CHUNK..i * CHUNK + texts.len()],
+                                None => {
+                                    labelled = p.predict_serial(texts);
+                                    &labelled
+                                }
+                            };
+                            let mut buf =
+                                Vec::with_capacity(texts.iter().map(|t| t.len() + 64).sum());
+                            w.rows(&mut buf, texts, preds)?;
+                            Ok(buf)
+                        })
+                        .collect::<Vec<std::io::Result<Vec<u8>>>>();
+                });
+                written = previous.into_iter().try_for_each(|c| out.write_all(&c?));
+            });
+            written?;
+            pending = chunks;
+        }
+        for c in pending {
+            out.write_all(&c?)?;
         }
         let replaced = reader.join().unwrap_or(0);
         if replaced > 0 {
