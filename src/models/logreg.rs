@@ -467,50 +467,54 @@ mod tests {
                 (&cols[..], &vals[..], &table[..], false),
                 (&cols[..], &vals[..], &table[..], true),
             );
-            let start: Vec<f32> = (0..k).map(|c| c as f32 * 0.3).collect();
-            let (mut a, mut b) = (start.clone(), start.clone());
-            add_products::<0, _>(&mut a, 5..190, plain, score_term);
-            match k {
-                1 => add_products::<1, _>(&mut b, 5..190, ahead, score_term),
-                3 => add_products::<3, _>(&mut b, 5..190, ahead, score_term),
-                _ => add_products::<4, _>(&mut b, 5..190, ahead, score_term),
-            }
-            assert_ne!(a, start);
-            assert_eq!(
-                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-            );
-            let start: Vec<f64> = (0..k).map(|c| c as f64 * 0.3).collect();
-            let (mut a, mut b) = (start.clone(), start.clone());
-            add_products::<0, _>(&mut a, 5..190, plain, gradient_term);
-            match k {
-                1 => add_products::<1, _>(&mut b, 5..190, ahead, gradient_term),
-                3 => add_products::<3, _>(&mut b, 5..190, ahead, gradient_term),
-                _ => add_products::<4, _>(&mut b, 5..190, ahead, gradient_term),
-            }
-            assert_ne!(a, start);
-            assert_eq!(
-                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-            );
+            check(k, plain, ahead, |c| c as f32 * 0.3, score_term);
+            check(k, plain, ahead, |c| c as f64 * 0.3, gradient_term);
         }
     }
+
+    /// The general loop plain and the `k`-specific one reading ahead, from the same start:
+    /// both must change the sums and agree bit for bit.
+    fn check<A>(
+        k: usize,
+        plain: (&[u32], &[f32], &[f32], bool),
+        ahead: (&[u32], &[f32], &[f32], bool),
+        start: impl Fn(usize) -> A,
+        term: impl Fn(f32, f32) -> A + Copy,
+    ) where
+        A: Copy + Default + std::ops::AddAssign + PartialEq + std::fmt::Debug + Into<f64>,
+    {
+        let start: Vec<A> = (0..k).map(start).collect();
+        let (mut a, mut b) = (start.clone(), start.clone());
+        add_products::<0, _>(&mut a, 5..190, plain, term);
+        match k {
+            1 => add_products::<1, _>(&mut b, 5..190, ahead, term),
+            3 => add_products::<3, _>(&mut b, 5..190, ahead, term),
+            _ => add_products::<4, _>(&mut b, 5..190, ahead, term),
+        }
+        assert_ne!(a, start);
+        // Widening to f64 is exact, so equal bits there are equal bits here.
+        let bits = |v: &[A]| v.iter().map(|&x| x.into().to_bits()).collect::<Vec<u64>>();
+        assert_eq!(bits(&a), bits(&b));
+    }
+
+    /// Short statements of two kinds (and, last, two neutral ones).
+    const TEXTS: [&str; 9] = [
+        "we will strike back hard",
+        "they will pay for this attack",
+        "we are ready to talk",
+        "we welcome the offer of talks",
+        "any attack will be met with force",
+        "let us sit down and negotiate now",
+        "we will talk if they stop the attack",
+        "the meeting is on tuesday",
+        "officials met in the capital today",
+    ];
 
     /// Every row twice at half weight is the same objective with no column private to a
     /// row, so nothing is folded: both fits must reach the same model.
     #[test]
     fn folded_fit_equals_the_fit_of_the_same_problem_with_nothing_to_fold() {
-        let texts = [
-            "we will strike back hard",
-            "they will pay for this attack",
-            "we are ready to talk",
-            "we welcome the offer of talks",
-            "any attack will be met with force",
-            "let us sit down and negotiate now",
-            "we will talk if they stop the attack",
-            "the meeting is on tuesday",
-            "officials met in the capital today",
-        ];
+        let texts = TEXTS;
         let v = FeatureParams::new().check().unwrap().fit(&texts).unwrap();
         let x = v.transform(&texts);
         let twice: Vec<usize> = (0..texts.len()).chain(0..texts.len()).collect();
@@ -557,18 +561,10 @@ mod tests {
 
     #[test]
     fn binary_shortcut_equals_the_multinomial_solution() {
-        let texts = [
-            "we will strike back hard",
-            "they will pay for this attack",
-            "we are ready to talk",
-            "we welcome the offer of talks",
-            "any attack will be met with force",
-            "let us sit down and negotiate now",
-            "we will talk if they stop the attack",
-        ];
-        let v = FeatureParams::new().check().unwrap().fit(&texts).unwrap();
+        let texts = &TEXTS[..7];
+        let v = FeatureParams::new().check().unwrap().fit(texts).unwrap();
         let ds = DatasetBase::new(
-            v.transform(&texts),
+            v.transform(texts),
             ndarray::array![0usize, 0, 1, 1, 0, 1, 1],
         );
         let p = prepare(&ds).unwrap();
