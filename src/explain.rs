@@ -110,7 +110,8 @@ pub fn explain(p: &Pipeline, text: &str) -> Explanation {
         .collect();
     let scores: Vec<f32> = scores.into_iter().map(|s| s as f32).collect();
     let t = m.temperature();
-    let mut probabilities: Vec<f32> = scores.iter().map(|s| s / t).collect();
+    let mut probabilities = scores.clone();
+    m.logits_in_place(&mut probabilities);
     softmax_in_place(&mut probabilities);
     let label = argmax(&probabilities);
     terms.sort_by(|a, b| {
@@ -223,6 +224,7 @@ mod tests {
                 labels: vec!["calm".into(), "threat".into()],
                 temperature: 1.0,
                 training: TrainingMeta::default(),
+                prior: None,
             },
         }
     }

@@ -11,6 +11,7 @@
 //! | tokens → sparse n-gram TF-IDF rows (CSR, `f32`) | [`features`] |
 //! | rows → labels and probabilities (NB, CNB, logistic regression, SVM, NB weighting) | [`models`] |
 //! | the whole fitted pipeline in one versioned file | [`pipeline`] |
+//! | class priors: predicting for a collection with other label shares | [`prior`] |
 //! | the built-in stance and sentiment models | [`defaults`] |
 //! | labelled CSV / JSONL input with line numbers | [`data`] |
 //! | accuracy, macro-F1, confusion, cross-validation | [`metrics`] |
@@ -38,6 +39,7 @@ pub mod labelfile;
 pub mod metrics;
 pub mod models;
 pub mod pipeline;
+pub mod prior;
 pub mod quotes;
 pub mod report;
 pub mod text;

@@ -34,11 +34,14 @@ use crate::features::{
     FeatureParams, FeatureSettings, FeatureValidParams, TermHashes, Vectorizer, Vocabulary,
 };
 use crate::models::{argmax, LinearModel, ModelSettings};
+use crate::prior::Prior;
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 13] = b"STANCE-MODEL\n";
-/// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 2;
+/// The newest format version this build reads and writes. A model that uses what version 2
+/// readers do not know (actor marks, a stored class prior) is written as version 3, so they
+/// refuse it instead of predicting without it; any other model is still written as version 2.
+pub const FORMAT_VERSION: u32 = 3;
 /// Largest model file the loader accepts.
 pub const MAX_MODEL_BYTES: u64 = 4 << 30;
 
@@ -92,6 +95,10 @@ pub struct ModelHeader {
     pub temperature: f32,
     /// Training metadata.
     pub training: TrainingMeta,
+    /// The class prior the model predicts under unless told otherwise (label → share,
+    /// summing to 1); absent: the training rows' shares. See [`crate::prior`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<BTreeMap<String, f64>>,
 }
 
 /// One prediction: the label index, and probabilities in label order.
@@ -172,12 +179,50 @@ impl Pipeline {
             labels: names,
             temperature: model_fit.temperature(),
             training,
+            prior: None,
         };
         Ok(Pipeline {
             vectorizer,
             model: model_fit,
             header,
         })
+    }
+
+    /// Predict under `prior` from now on ([`Prior::Model`] restores the file's own).
+    pub fn set_prior(&mut self, prior: &Prior) -> Result<()> {
+        let h = &self.header;
+        let shift = prior.log_shift(&h.labels, &h.training.label_counts, h.prior.as_ref())?;
+        self.model.set_log_shift(shift);
+        Ok(())
+    }
+
+    /// Make `prior` the one this model predicts under by default and stores in its file
+    /// ([`ModelHeader::prior`]); [`Prior::Train`] and [`Prior::Model`] store none.
+    pub fn store_prior(&mut self, prior: &Prior) -> Result<()> {
+        let labels = &self.header.labels;
+        self.header.prior = match prior {
+            Prior::Train | Prior::Model => None,
+            Prior::Uniform => Some(
+                labels
+                    .iter()
+                    .map(|l| (l.clone(), (1e9 / labels.len() as f64).round() / 1e9))
+                    .collect(),
+            ),
+            Prior::Shares(s) => {
+                // Checks that every label has a share, and normalises.
+                prior.log_shift(labels, &self.header.training.label_counts, None)?;
+                let sum: f64 = labels.iter().map(|l| s[l]).sum();
+                // Nine decimals: short numbers read back from the JSON header exactly.
+                let round = |x: f64| (x * 1e9).round() / 1e9;
+                Some(
+                    labels
+                        .iter()
+                        .map(|l| (l.clone(), round(s[l] / sum)))
+                        .collect(),
+                )
+            }
+        };
+        self.set_prior(&Prior::Model)
     }
 
     /// Predict one text.
@@ -271,6 +316,15 @@ impl Pipeline {
         Pipeline::parse_header(&mut cur)
     }
 
+    /// The oldest format version that holds everything this model uses.
+    pub fn format_version(&self) -> u32 {
+        if self.header.features.marks || self.header.prior.is_some() {
+            3
+        } else {
+            2
+        }
+    }
+
     /// Serialise to bytes (see the module docs for the layout).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let header = serde_json::to_vec(&self.header).map_err(|e| Error::BadModel {
@@ -290,7 +344,7 @@ impl Pipeline {
         let size = MAGIC.len() + 4 + 8 + header.len() + 8 + 4 * vocab.len() + term_bytes;
         let mut out = Vec::with_capacity(size + 4 * floats + 32);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.format_version().to_le_bytes());
         out.extend_from_slice(&(header.len() as u64).to_le_bytes());
         out.extend_from_slice(&header);
         out.extend_from_slice(&(vocab.len() as u64).to_le_bytes());
@@ -488,11 +542,14 @@ impl Pipeline {
             .map_err(|e| bad(path, format!("vocabulary: {e}")))?;
         let model = LinearModel::new(v, k, weights, bias, header.temperature);
         let vectorizer = Vectorizer::from_parts(header.features.clone(), vocab, idf);
-        Ok(Pipeline {
+        let mut p = Pipeline {
             vectorizer,
             model,
             header,
-        })
+        };
+        p.set_prior(&Prior::Model)
+            .map_err(|e| bad(path, format!("header: {e}")))?;
+        Ok(p)
     }
 }
 
@@ -716,10 +773,12 @@ mod tests {
         kind: usize,
         char_ngrams: bool,
         negation: bool,
+        marks: bool,
     ) -> Result<Pipeline> {
         let labels: Vec<String> = (0..train.len()).map(|i| format!("l{}", i % 3)).collect();
         let features = FeatureParams::new()
             .char_ngrams(char_ngrams.then_some((2, 4)))
+            .marks(marks)
             .analyzer(crate::text::AnalyzerSettings {
                 negation,
                 ..Default::default()
@@ -741,9 +800,11 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
-        /// Every model kind: probabilities finite, in label order, summing to 1; saving
-        /// and loading gives the same file and the same predictions, bit for bit; the
-        /// peeked header is the header, and texts hashed ahead predict the same.
+        /// Every model kind, with and without actor marks and a stored prior:
+        /// probabilities finite, in label order, summing to 1; saving and loading gives
+        /// the same file and the same predictions, bit for bit (so marked terms hash alike
+        /// from a text and from the vocabulary); the peeked header is the header, and texts
+        /// hashed ahead predict the same.
         #[test]
         fn predictions_sum_to_one_and_save_load_is_identical(
             train in texts(3..24),
@@ -751,8 +812,16 @@ mod tests {
             kind in 0..ModelKind::ALL.len(),
             char_ngrams in any::<bool>(),
             negation in any::<bool>(),
+            marks in any::<bool>(),
+            prior_kind in 0..3usize,
         ) {
-            let p = fitted(&train, kind, char_ngrams, negation).unwrap();
+            let mut p = fitted(&train, kind, char_ngrams, negation, marks).unwrap();
+            let priors = [
+                Prior::Train,
+                Prior::Uniform,
+                Prior::parse("l0=0.7,l1=0.2,l2=0.1").unwrap(),
+            ];
+            p.store_prior(&priors[prior_kind]).unwrap();
             let preds = p.predict(&queries);
             let one_by_one: Vec<Prediction> = queries.iter().map(|q| p.predict_one(q)).collect();
             prop_assert_eq!(&preds, &one_by_one);
@@ -783,9 +852,40 @@ mod tests {
     }
 
     #[test]
+    fn a_prior_reweighs_probabilities_by_bayes_rule_and_train_undoes_it() {
+        let train: Vec<String> = ["we will strike", "we will talk", "peace now", "war now"]
+            .map(String::from)
+            .to_vec();
+        // Labels l0, l1, l2, l0: training shares 1/2, 1/4, 1/4.
+        let mut p = fitted(&train, 2, false, true, false).unwrap();
+        let q = "we will talk peace";
+        let base = p.predict_one(q).probabilities;
+        // Without a prior the file stays readable by version 2 readers; with one it is not.
+        assert_eq!(p.format_version(), 2);
+        p.store_prior(&Prior::parse("l0=0.2,l1=0.6,l2=0.2").unwrap())
+            .unwrap();
+        let shifted = p.predict_one(q).probabilities;
+        let w = [0.2 / 0.5, 0.6 / 0.25, 0.2 / 0.25];
+        let z: f64 = base.iter().zip(w).map(|(&b, w)| b as f64 * w).sum();
+        for ((&b, w), &s) in base.iter().zip(w).zip(&shifted) {
+            assert!(
+                (b as f64 * w / z - s as f64).abs() < 1e-5,
+                "{base:?} {shifted:?}"
+            );
+        }
+        assert_eq!(p.format_version(), 3);
+        let stored = p.header.prior.clone().unwrap();
+        assert!((stored["l1"] - 0.6).abs() < 1e-12);
+        p.set_prior(&Prior::Train).unwrap();
+        assert_eq!(p.predict_one(q).probabilities, base);
+        p.set_prior(&Prior::Model).unwrap();
+        assert_eq!(p.predict_one(q).probabilities, shifted);
+    }
+
+    #[test]
     fn texts_hashed_with_other_settings_are_not_predicted_from_their_hashes() {
         let train = three_texts();
-        let p = fitted(&train, 2, false, true).unwrap();
+        let p = fitted(&train, 2, false, true, false).unwrap();
         let other = FeatureSettings {
             ngrams: (1, 1),
             ..p.header.features.clone()
@@ -817,7 +917,7 @@ mod tests {
     #[test]
     fn terms_out_of_order_are_refused() {
         let train = three_texts();
-        let p = fitted(&train, 2, false, true).unwrap();
+        let p = fitted(&train, 2, false, true, false).unwrap();
         let k = p.labels().len();
         for terms in [["b", "a"], ["a", "a"]] {
             let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();

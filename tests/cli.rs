@@ -546,3 +546,114 @@ fn extract_reads_jsonl_from_stdin() {
         "{out}"
     );
 }
+
+/// The `threat` probability `predict --format jsonl` gives `text` with `args`.
+fn threat_probability(model: &str, text: &str, args: &[&str]) -> f64 {
+    let mut a = vec!["predict", "--model", model, "--format", "jsonl"];
+    a.extend_from_slice(args);
+    a.push(text);
+    let o = run(&a);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["probabilities"]["threat"].as_f64().unwrap()
+}
+
+#[test]
+fn a_prior_stored_at_training_moves_probabilities_and_predict_can_undo_it() {
+    let d = tmpdir("prior");
+    let plain = train_tiny(&d);
+    let leaning = d.join("calm.model");
+    let leaning = leaning.to_str().unwrap();
+    let o = run(&[
+        "train",
+        "--data",
+        &fixture("tiny.csv"),
+        "--split",
+        "train",
+        "--prior",
+        "calm=0.9,threat=0.1",
+        "-o",
+        leaning,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = "we will strike if they cross the line";
+    let base = threat_probability(&plain, text, &[]);
+    // Bayes' rule against the training shares of tiny.csv's train rows.
+    let (calm, threat) = tiny_train_shares();
+    let odds = base / (1.0 - base) * (0.1 / threat) / (0.9 / calm);
+    let want = odds / (1.0 + odds);
+    let stored = threat_probability(leaning, text, &[]);
+    assert!((stored - want).abs() < 1e-5, "{stored} vs {want}");
+    assert_eq!(
+        threat_probability(leaning, text, &["--prior", "train"]),
+        base
+    );
+    let given = threat_probability(&plain, text, &["--prior", "threat=1,calm=9"]);
+    assert!((given - want).abs() < 1e-5, "{given} vs {want}");
+}
+
+/// Label shares of the train rows of `tests/fixtures/tiny.csv` (calm, threat).
+fn tiny_train_shares() -> (f64, f64) {
+    let mut r = csv::Reader::from_path(fixture("tiny.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (li, si) = (
+        h.iter().position(|c| c == "label").unwrap(),
+        h.iter().position(|c| c == "split").unwrap(),
+    );
+    let (mut calm, mut all) = (0.0, 0.0);
+    for row in r.records() {
+        let row = row.unwrap();
+        if &row[si] == "train" {
+            all += 1.0;
+            if &row[li] == "calm" {
+                calm += 1.0;
+            }
+        }
+    }
+    (calm / all, 1.0 - calm / all)
+}
+
+#[test]
+fn bad_priors_exit_2_and_name_the_labels() {
+    let d = tmpdir("badprior");
+    let m = train_tiny(&d);
+    for (prior, says) in [
+        ("calm=0.9", "no share for \"threat\""),
+        ("calm=0.9,angry=0.1,threat=1", "\"angry\" is not a label"),
+        ("calm=-1,threat=1", "positive"),
+        ("often", "label=share"),
+    ] {
+        let o = run(&["predict", "--model", &m, "--prior", prior, "some text"]);
+        assert_eq!(o.status.code(), Some(2), "{prior}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{prior}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn marks_are_stored_in_the_model_and_shown_by_explain() {
+    let d = tmpdir("marks");
+    let m = d.join("marks.model");
+    let m = m.to_str().unwrap();
+    let o = run(&["train", "--data", &fixture("tiny.csv"), "--marks", "-o", m]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "explain",
+        "--model",
+        m,
+        "--format",
+        "json",
+        "we will retaliate tonight",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ngrams: Vec<&str> = v["ngrams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["ngram"].as_str().unwrap())
+        .collect();
+    // The frame "we will" and the stemmed verb inside it, beside the plain n-grams.
+    assert!(ngrams.contains(&"m:1f"), "{ngrams:?}");
+    assert!(ngrams.contains(&"m:1f retali"), "{ngrams:?}");
+    assert!(ngrams.contains(&"we will"), "{ngrams:?}");
+}

@@ -227,6 +227,11 @@ pub struct ModelArgs {
     /// Drop English stop words (stance words such as `will`, `not`, `must` are kept).
     #[arg(long)]
     pub stop_words: bool,
+    /// Add actor and modality marks: who acts (first, second, third person) and when
+    /// (future, hypothetical, past, after an `if`), so `we will strike` and `they will
+    /// strike` differ (English).
+    #[arg(long)]
+    pub marks: bool,
     /// Seed for every random choice.
     #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,
@@ -266,6 +271,7 @@ impl ModelArgs {
             .max_df(self.max_df)
             .max_features(self.max_features)
             .sublinear_tf(!self.no_sublinear_tf)
+            .marks(self.marks)
             .check()?)
     }
 
@@ -297,15 +303,29 @@ pub struct ModelChoice {
     /// Built-in model to use when no --model is given.
     #[arg(long, value_enum, default_value = "stance")]
     pub task: TaskArg,
+    /// Class prior to predict under: `model` (the one the model file carries, else its
+    /// training shares; the built-in models carry real news's), `train` (the training
+    /// rows' shares), `uniform`, or shares such as `neutral=0.9,threatening=0.05,conciliatory=0.05`.
+    #[arg(long, default_value = "model", value_name = "PRIOR")]
+    pub prior: String,
+}
+
+/// Load `path` (or the built-in model for `task`) to predict under `prior`.
+pub fn load_with_prior(
+    path: Option<&std::path::Path>,
+    task: stance::defaults::Task,
+    prior: &str,
+) -> Result<stance::pipeline::Pipeline> {
+    let prior = stance::prior::Prior::parse(prior)?;
+    let mut p = stance::defaults::load(path, task)?;
+    p.set_prior(&prior)?;
+    Ok(p)
 }
 
 impl ModelChoice {
-    /// Load the chosen model.
+    /// Load the chosen model, set to predict under `--prior`.
     pub fn load(&self) -> Result<stance::pipeline::Pipeline> {
-        Ok(stance::defaults::load(
-            self.model.as_deref(),
-            self.task.into(),
-        )?)
+        load_with_prior(self.model.as_deref(), self.task.into(), &self.prior)
     }
 
     /// The model's header alone (unchecked beyond itself; `load` checks the whole file).

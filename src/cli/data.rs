@@ -20,7 +20,7 @@ enum DataCommand {
     /// Validate a labelled CSV: balance, near-duplicates, empty or over-long texts, split leaks.
     /// Exits 1 when a rule fails.
     #[command(
-        after_help = "Example:\n  stance data check datasets/quotes.csv --label-columns stance,sentiment --min-label-share 0.25\n  stance data check mydata.csv --label-columns label --split-column none"
+        after_help = "Example:\n  stance data check datasets/quotes.csv --label-columns stance,sentiment --min-label-share 0.15\n  stance data check mydata.csv --label-columns label --split-column none"
     )]
     Check(CheckArgs),
 }

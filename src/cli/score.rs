@@ -13,8 +13,8 @@ use stance::defaults::Task;
 use stance::pipeline::Pipeline;
 
 use super::common::{
-    csv_field, ellipsize, for_each_article_batch, score_article, stdout, ArticleArgs, Format,
-    QuoteWriter, Scored, UsageError,
+    csv_field, ellipsize, for_each_article_batch, load_with_prior, score_article, stdout,
+    ArticleArgs, Format, QuoteWriter, Scored, UsageError,
 };
 
 /// Rows of the output.
@@ -42,6 +42,13 @@ pub struct Args {
     /// Sentiment model file [default: the built-in sentiment model].
     #[arg(long, value_name = "MODEL")]
     sentiment_model: Option<PathBuf>,
+    /// Class prior of the stance model: `model` (its own; the built-in one carries real
+    /// news's), `train`, `uniform`, or shares such as `neutral=0.9,threatening=0.05,conciliatory=0.05`.
+    #[arg(long, default_value = "model", value_name = "PRIOR")]
+    prior: String,
+    /// Class prior of the sentiment model, as --prior.
+    #[arg(long, default_value = "model", value_name = "PRIOR")]
+    sentiment_prior: String,
     /// Output format: table, jsonl or csv.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -68,8 +75,12 @@ pub fn run(a: Args) -> Result<()> {
     if a.explain && !matches!(a.by, By::Quote) {
         return Err(UsageError("--explain needs --by quote: it explains each quote".into()).into());
     }
-    let stance_m = stance::defaults::load(a.stance_model.as_deref(), Task::Stance)?;
-    let sent_m = stance::defaults::load(a.sentiment_model.as_deref(), Task::Sentiment)?;
+    let stance_m = load_with_prior(a.stance_model.as_deref(), Task::Stance, &a.prior)?;
+    let sent_m = load_with_prior(
+        a.sentiment_model.as_deref(),
+        Task::Sentiment,
+        &a.sentiment_prior,
+    )?;
     let mut w = QuoteWriter::new(a.format, true);
     let mut out = stdout();
     let mut speakers: BTreeMap<Option<String>, Tally> = BTreeMap::new();

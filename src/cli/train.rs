@@ -31,6 +31,11 @@ pub struct Args {
     /// Share of the rows held out for --calibrate, in (0, 1).
     #[arg(long, default_value_t = 0.1, value_name = "F", requires = "calibrate")]
     calibration_fraction: f64,
+    /// Class prior the model predicts under by default, stored in the file: `train` (the
+    /// training rows' shares), `uniform`, or shares of your collection such as
+    /// `neutral=0.9,threatening=0.05,conciliatory=0.05`. `predict --prior` overrides it.
+    #[arg(long, default_value = "train", value_name = "PRIOR")]
+    prior: String,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -42,6 +47,7 @@ pub fn run(a: Args) -> Result<()> {
         .into());
     }
     a.model.features(0)?;
+    let prior = stance::prior::Prior::parse(&a.prior)?;
     let settings = a.model.model();
     let progress = Progress::new();
     progress.stage("reading data");
@@ -71,6 +77,8 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         Pipeline::fit(&d.texts, &d.labels, &features, &settings, meta)?
     };
+    let mut p = p;
+    p.store_prior(&prior)?;
     progress.stage("writing model");
     p.save(&a.output, a.force).context("writing the model")?;
     progress.done();

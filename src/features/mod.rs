@@ -5,6 +5,7 @@
 //! no documents × vocabulary array exists anywhere. IDF is fitted once on training data and
 //! stored, so transforming one text alone gives exactly the row it gets in a batch.
 
+pub mod marks;
 mod sparse;
 mod vectorizer;
 

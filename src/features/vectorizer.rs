@@ -4,6 +4,7 @@ use linfa::ParamGuard;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::marks::Marks;
 use super::SparseRecords;
 use crate::error::{Error, Result};
 use crate::text::{word_hash, Analyzed, Analyzer, AnalyzerSettings};
@@ -30,6 +31,11 @@ pub struct FeatureSettings {
     pub max_features: Option<usize>,
     /// Term frequency `1 + ln(tf)` instead of `tf`. Default on.
     pub sublinear_tf: bool,
+    /// Actor and modality marks ([`super::marks`]): `we will strike` also gives the terms
+    /// `m:1f` and `m:1f strike`. Default off; absent from older model files, which load as
+    /// off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub marks: bool,
 }
 
 impl Default for FeatureSettings {
@@ -42,6 +48,7 @@ impl Default for FeatureSettings {
             max_df: 1.0,
             max_features: None,
             sublinear_tf: true,
+            marks: false,
         }
     }
 }
@@ -110,6 +117,12 @@ impl FeatureParams {
     /// Sublinear term frequency.
     pub fn sublinear_tf(mut self, on: bool) -> Self {
         self.0 .0.sublinear_tf = on;
+        self
+    }
+
+    /// Actor and modality marks ([`FeatureSettings::marks`]). Default off.
+    pub fn marks(mut self, on: bool) -> Self {
+        self.0 .0.marks = on;
         self
     }
 }
@@ -592,6 +605,8 @@ fn tfidf_sorted<T>(
 enum Term<'a> {
     /// Consecutive tokens, joined by spaces.
     Words(&'a Analyzed, &'a [crate::text::Word]),
+    /// A token inside an actor and modality frame: the frame's name, a space, the token.
+    Marked(&'a str, &'a Analyzed, &'a crate::text::Word),
     /// A character n-gram, already written out.
     Text(&'a str),
 }
@@ -609,6 +624,11 @@ impl Term<'_> {
                 }
             }
             Term::Text(t) => out.push_str(t),
+            Term::Marked(name, analyzed, w) => {
+                out.push_str(name);
+                out.push(' ');
+                out.push_str(analyzed.term(w));
+            }
         }
     }
 }
@@ -694,14 +714,18 @@ struct Extractor {
     analyzer: Analyzer,
     ngrams: (usize, usize),
     char_ngrams: Option<(usize, usize)>,
+    marks: Option<Marks>,
 }
 
 impl Extractor {
     fn new(s: &FeatureSettings) -> Self {
+        let analyzer = Analyzer::new(s.analyzer.clone());
+        let marks = s.marks.then(|| Marks::new(&analyzer));
         Extractor {
-            analyzer: Analyzer::new(s.analyzer.clone()),
+            analyzer,
             ngrams: (s.ngrams.0 as usize, s.ngrams.1 as usize),
             char_ngrams: s.char_ngrams.map(|(a, b)| (a as usize, b as usize)),
+            marks,
         }
     }
 
@@ -749,6 +773,25 @@ impl Extractor {
                     (w[0].start, w[n - 1].end),
                 );
             }
+        }
+        if let Some(marks) = &self.marks {
+            marks.each(text, analyzed, |m| {
+                let at = &toks[m.at];
+                match m.word {
+                    None => {
+                        let name = marks.name(m.id);
+                        f(Term::Text(name), term_hash(name), (at.start, at.end));
+                    }
+                    Some(_) => {
+                        let h = fold_word(fold_word(TERM_SEED, marks.name_hash(m.id)), at.hash);
+                        f(
+                            Term::Marked(marks.name(m.id), analyzed, at),
+                            finish_term(h),
+                            (at.start, at.end),
+                        );
+                    }
+                }
+            });
         }
         if let Some((lo, hi)) = self.char_ngrams {
             let mut chars: Vec<char> = Vec::new();

@@ -20,6 +20,9 @@ pub struct LinearModel {
     pub(crate) weights: Vec<f32>,
     pub(crate) bias: Vec<f32>,
     pub(crate) temperature: f32,
+    /// Added to the tempered scores before the softmax: `ln π'(y) − ln π(y)` for a class
+    /// prior other than the training one ([`crate::prior`]); empty for none.
+    pub(crate) log_shift: Vec<f32>,
 }
 
 impl LinearModel {
@@ -39,6 +42,7 @@ impl LinearModel {
             weights,
             bias,
             temperature,
+            log_shift: Vec::new(),
         }
     }
 
@@ -70,6 +74,26 @@ impl LinearModel {
     /// Set the softmax temperature (calibration).
     pub fn set_temperature(&mut self, t: f32) {
         self.temperature = t;
+    }
+
+    /// Set the per-class shift added to the tempered scores (a class prior, see
+    /// [`crate::prior`]); `None` removes it.
+    pub fn set_log_shift(&mut self, shift: Option<Vec<f32>>) {
+        let shift = shift.unwrap_or_default();
+        debug_assert!(shift.is_empty() || shift.len() == self.n_classes);
+        self.log_shift = shift;
+    }
+
+    /// The per-class shift added to the tempered scores (empty for none).
+    pub fn log_shift(&self) -> &[f32] {
+        &self.log_shift
+    }
+
+    /// Tempered and shifted scores, in place: what the softmax turns into probabilities.
+    pub fn logits_in_place(&self, s: &mut [f32]) {
+        let t = self.temperature;
+        s.iter_mut().for_each(|v| *v /= t);
+        s.iter_mut().zip(&self.log_shift).for_each(|(v, d)| *v += d);
     }
 
     /// Weight of feature `j` for class `c`.
@@ -110,8 +134,7 @@ impl LinearModel {
     /// Class probabilities of one sparse row; they sum to 1.
     pub fn proba(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
         let mut s = self.scores(idx, val);
-        let t = self.temperature;
-        s.iter_mut().for_each(|v| *v /= t);
+        self.logits_in_place(&mut s);
         softmax_in_place(&mut s);
         s
     }
@@ -166,7 +189,11 @@ impl PredictInplace<SparseRecords, Array1<usize>> for LinearModel {
     fn predict_inplace(&self, x: &SparseRecords, y: &mut Array1<usize>) {
         for (i, out) in y.iter_mut().enumerate() {
             let (idx, val) = x.row(i);
-            *out = argmax(&self.scores(idx, val));
+            let mut s = self.scores(idx, val);
+            if !self.log_shift.is_empty() {
+                self.logits_in_place(&mut s);
+            }
+            *out = argmax(&s);
         }
     }
 
