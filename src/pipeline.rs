@@ -39,7 +39,8 @@ use crate::prior::Prior;
 /// The file's first bytes.
 pub const MAGIC: &[u8; 13] = b"STANCE-MODEL\n";
 /// The newest format version this build reads and writes. A model that uses what version 2
-/// readers do not know (actor marks, a stored class prior) is written as version 3, so they
+/// readers do not know (actor marks, polarity terms, a stored class prior) is written as
+/// version 3, so they
 /// refuse it instead of predicting without it; any other model is still written as version 2.
 pub const FORMAT_VERSION: u32 = 3;
 /// Largest model file the loader accepts.
@@ -318,7 +319,8 @@ impl Pipeline {
 
     /// The oldest format version that holds everything this model uses.
     pub fn format_version(&self) -> u32 {
-        if self.header.features.marks || self.header.prior.is_some() {
+        let f = &self.header.features;
+        if f.marks || f.polarity.is_some() || self.header.prior.is_some() {
             3
         } else {
             2

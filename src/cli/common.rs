@@ -232,6 +232,14 @@ pub struct ModelArgs {
     /// strike` differ (English).
     #[arg(long)]
     pub marks: bool,
+    /// Add polarity terms from the built-in list of positive and negative words
+    /// (`datasets/polarity.csv`; English): `p:pos`, `p:neg`, flipped after a negator.
+    #[arg(long)]
+    pub polarity: bool,
+    /// Polarity terms from your own list instead (CSV `word,polarity`, polarity
+    /// `positive` or `negative`); implies --polarity.
+    #[arg(long, value_name = "FILE")]
+    pub polarity_list: Option<std::path::PathBuf>,
     /// Seed for every random choice.
     #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,
@@ -272,7 +280,23 @@ impl ModelArgs {
             .max_features(self.max_features)
             .sublinear_tf(!self.no_sublinear_tf)
             .marks(self.marks)
+            .polarity(self.lexicon()?)
             .check()?)
+    }
+
+    /// The polarity list asked for, if any.
+    fn lexicon(&self) -> Result<Option<stance::features::polarity::Lexicon>> {
+        use stance::features::polarity::Lexicon;
+        match &self.polarity_list {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| stance::Error::io(path.clone(), e))?;
+                Lexicon::parse(&text)
+                    .map(Some)
+                    .map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
+            }
+            None => Ok(self.polarity.then(Lexicon::built_in)),
+        }
     }
 
     /// Model settings.

@@ -78,14 +78,15 @@ pub(crate) struct Marks {
     name_hashes: Vec<u64>,
 }
 
-/// One mark found in a text: which frame, and the word it marks (`None` for the frame's
-/// own term, placed at the modal).
+/// One mark found in a text: which frame, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Mark {
+    /// The frame ([`Marks::name`]).
     pub id: usize,
-    pub word: Option<usize>,
-    /// The word the span comes from.
+    /// The word marked, or for the frame's own term, its modal.
     pub at: usize,
+    /// A marked word (`m:1f strike`) rather than the frame's own term (`m:1f`).
+    pub word: bool,
 }
 
 impl Marks {
@@ -184,8 +185,8 @@ impl Marks {
                     subject = None;
                     f(Mark {
                         id,
-                        word: None,
                         at: i,
+                        word: false,
                     });
                     continue;
                 }
@@ -199,8 +200,8 @@ impl Marks {
             if let Some(id) = frame {
                 f(Mark {
                     id,
-                    word: Some(i),
                     at: i,
+                    word: true,
                 });
             }
         }
@@ -241,9 +242,10 @@ mod tests {
         a.analyze_into(text, &mut an);
         let mut out = Vec::new();
         m.each(text, &an, |k| {
-            out.push(match k.word {
-                None => m.name(k.id).to_string(),
-                Some(i) => format!("{} {}", m.name(k.id), an.term(&an.words()[i])),
+            out.push(if k.word {
+                format!("{} {}", m.name(k.id), an.term(&an.words()[k.at]))
+            } else {
+                m.name(k.id).to_string()
             })
         });
         out

@@ -6,6 +6,7 @@
 //! stored, so transforming one text alone gives exactly the row it gets in a batch.
 
 pub mod marks;
+pub mod polarity;
 mod sparse;
 mod vectorizer;
 

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::marks::Marks;
+use super::polarity::{Lexicon, Polarity, NEGATIVE, POSITIVE};
 use super::SparseRecords;
 use crate::error::{Error, Result};
 use crate::text::{word_hash, Analyzed, Analyzer, AnalyzerSettings};
@@ -36,6 +37,11 @@ pub struct FeatureSettings {
     /// off.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub marks: bool,
+    /// Polarity terms ([`super::polarity`]): each token in the word list adds `p:pos` or
+    /// `p:neg` (flipped inside a negation scope). The list itself is stored here, so a
+    /// model file carries it. Default none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polarity: Option<Lexicon>,
 }
 
 impl Default for FeatureSettings {
@@ -49,6 +55,7 @@ impl Default for FeatureSettings {
             max_features: None,
             sublinear_tf: true,
             marks: false,
+            polarity: None,
         }
     }
 }
@@ -117,6 +124,12 @@ impl FeatureParams {
     /// Sublinear term frequency.
     pub fn sublinear_tf(mut self, on: bool) -> Self {
         self.0 .0.sublinear_tf = on;
+        self
+    }
+
+    /// Polarity terms from a word list ([`FeatureSettings::polarity`]). Default none.
+    pub fn polarity(mut self, lexicon: Option<Lexicon>) -> Self {
+        self.0 .0.polarity = lexicon;
         self
     }
 
@@ -715,17 +728,20 @@ struct Extractor {
     ngrams: (usize, usize),
     char_ngrams: Option<(usize, usize)>,
     marks: Option<Marks>,
+    polarity: Option<Polarity>,
 }
 
 impl Extractor {
     fn new(s: &FeatureSettings) -> Self {
         let analyzer = Analyzer::new(s.analyzer.clone());
         let marks = s.marks.then(|| Marks::new(&analyzer));
+        let polarity = s.polarity.as_ref().map(|l| Polarity::new(&analyzer, l));
         Extractor {
             analyzer,
             ngrams: (s.ngrams.0 as usize, s.ngrams.1 as usize),
             char_ngrams: s.char_ngrams.map(|(a, b)| (a as usize, b as usize)),
             marks,
+            polarity,
         }
     }
 
@@ -777,20 +793,28 @@ impl Extractor {
         if let Some(marks) = &self.marks {
             marks.each(text, analyzed, |m| {
                 let at = &toks[m.at];
-                match m.word {
-                    None => {
-                        let name = marks.name(m.id);
-                        f(Term::Text(name), term_hash(name), (at.start, at.end));
-                    }
-                    Some(_) => {
-                        let h = fold_word(fold_word(TERM_SEED, marks.name_hash(m.id)), at.hash);
-                        f(
-                            Term::Marked(marks.name(m.id), analyzed, at),
-                            finish_term(h),
-                            (at.start, at.end),
-                        );
-                    }
+                let name = marks.name(m.id);
+                if m.word {
+                    // As `term_hash("m:1f strike")`: the frame's name, then the word.
+                    let h = fold_word(fold_word(TERM_SEED, marks.name_hash(m.id)), at.hash);
+                    f(
+                        Term::Marked(name, analyzed, at),
+                        finish_term(h),
+                        (at.start, at.end),
+                    );
+                } else {
+                    f(Term::Text(name), term_hash(name), (at.start, at.end));
                 }
+            });
+        }
+        if let Some(polarity) = &self.polarity {
+            polarity.each(analyzed, |i, positive| {
+                let name = if positive { POSITIVE } else { NEGATIVE };
+                f(
+                    Term::Text(name),
+                    term_hash(name),
+                    (toks[i].start, toks[i].end),
+                );
             });
         }
         if let Some((lo, hi)) = self.char_ngrams {
