@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn the_built_in_list_parses_and_holds_both_polarities() {
         let l = Lexicon::built_in();
-        assert!(!l.positive.is_empty() && !l.negative.is_empty());
+        assert!(l.positive.len() > 1000 && l.negative.len() > 1000);
         assert!(l.positive.iter().any(|w| w == "delighted"));
         assert!(l.negative.iter().any(|w| w == "disgraceful"));
     }
