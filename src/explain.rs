@@ -39,6 +39,9 @@ pub struct Explanation {
     pub probabilities: Vec<f32>,
     /// The softmax temperature the scores are divided by.
     pub temperature: f32,
+    /// Added to the tempered scores before the softmax when the model predicts under a class
+    /// prior other than its training shares ([`crate::prior`]); empty otherwise.
+    pub prior_shift: Vec<f32>,
     /// Scores relative to their mean: `bias + Σ contributions`, per class.
     pub scores: Vec<f32>,
     /// Intercepts relative to their mean, per class.
@@ -125,6 +128,7 @@ pub fn explain(p: &Pipeline, text: &str) -> Explanation {
         label,
         probabilities,
         temperature: t,
+        prior_shift: m.log_shift().to_vec(),
         scores,
         bias,
         terms,

@@ -139,3 +139,77 @@ fn builtin_models_answer_plain_cases() {
     let p = sentiment.predict_one("We are delighted and grateful for this wonderful agreement.");
     assert_eq!(sentiment.labels()[p.label], "positive");
 }
+
+/// Quotes in the register of real news (written for this test), one per kind the built-in
+/// models used to get wrong: a threat someone else made, an observer's hedged prediction,
+/// thanks to one's own supporters, procedure after a death (all neutral in stance), and a
+/// threat and an offer in the formal wording of official statements.
+#[test]
+fn builtin_models_read_the_news_register() {
+    let stance = builtin(Task::Stance).unwrap();
+    let cases = [
+        (
+            "The men at the checkpoint told us they would burn the village if anyone spoke to the soldiers.",
+            "neutral",
+        ),
+        (
+            "There is a feeling, perhaps, that they are getting ready for another push on the valley,",
+            "neutral",
+        ),
+        (
+            "Thank you so much to everyone who came out in the rain to cheer the girls on tonight,",
+            "neutral",
+        ),
+        (
+            "The inquest will resume in March once the toxicology results are back,",
+            "neutral",
+        ),
+        (
+            "Should the convoy be stopped again, the ministry reserves the right to take all measures necessary, including the closure of the crossing.",
+            "threatening",
+        ),
+        (
+            "The government stands ready to facilitate a resumption of dialogue, at any venue acceptable to both parties.",
+            "conciliatory",
+        ),
+    ];
+    for (text, want) in cases {
+        let p = stance.predict_one(text);
+        assert_eq!(stance.labels()[p.label], want, "{text}");
+    }
+    let sentiment = builtin(Task::Sentiment).unwrap();
+    let cases = [
+        (
+            "The inquest will resume in March once the toxicology results are back,",
+            "neutral",
+        ),
+        (
+            "We don't know yet, and I'm not going to guess at this stage,",
+            "neutral",
+        ),
+        (
+            "Two of the crew were killed and a third is still missing,",
+            "negative",
+        ),
+        (
+            "The new ward is a real credit to the staff, and the families have noticed,",
+            "positive",
+        ),
+    ];
+    for (text, want) in cases {
+        let p = sentiment.predict_one(text);
+        assert_eq!(sentiment.labels()[p.label], want, "{text}");
+    }
+}
+
+#[test]
+fn builtin_models_carry_a_prior_and_a_temperature() {
+    for task in [Task::Stance, Task::Sentiment] {
+        let m = builtin(task).unwrap();
+        let prior = m.header.prior.as_ref().expect("a stored prior");
+        assert_eq!(prior.len(), m.labels().len());
+        assert!((prior.values().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert!(m.header.training.calibration.is_some(), "{}", task.name());
+        assert!(m.header.temperature > 1.0, "{}", task.name());
+    }
+}

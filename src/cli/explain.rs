@@ -97,6 +97,7 @@ fn explanation_json(text: &str, e: &Explanation) -> serde_json::Value {
         "label": e.labels[e.label],
         "probabilities": per_class(&e.labels, &e.probabilities),
         "temperature": e.temperature,
+        "prior_shift": (!e.prior_shift.is_empty()).then(|| per_class(&e.labels, &e.prior_shift)),
         "relative_to": "mean over classes",
         "bias": per_class(&e.labels, &e.bias),
         "scores": per_class(&e.labels, &e.scores),
@@ -123,9 +124,20 @@ fn write_explanation(
         e.labels[e.label],
         probs.join(", ")
     )?;
+    let shift = if e.prior_shift.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = e
+            .labels
+            .iter()
+            .zip(&e.prior_shift)
+            .map(|(l, d)| format!("{l} {d:+.3}"))
+            .collect();
+        format!(" plus the prior's log ratio: {}", parts.join(", "))
+    };
     writeln!(
         out,
-        "contributions x·W relative to the mean over classes (score units; probabilities use score / {}), strongest for {} first",
+        "contributions x·W relative to the mean over classes (score units; probabilities use score / {}{shift}), strongest for {} first",
         e.temperature, e.labels[e.label]
     )?;
     writeln!(out)?;
