@@ -160,18 +160,19 @@ fn run_check(a: CheckArgs) -> Result<()> {
         };
         // A rule that was not run says so, rather than "ok".
         let off = |out: &mut dyn Write, name: &str, why: &str| writeln!(out, "off  {name}: {why}");
-        let rule = |out: &mut dyn Write, name: &str, bad: usize, detail: String| -> std::io::Result<()> {
-            let mark = if bad == 0 { "ok  " } else { "FAIL" };
-            writeln!(
-                out,
-                "{mark} {name}: {bad}{}",
-                if bad > 0 {
-                    format!(" ({detail})")
-                } else {
-                    String::new()
-                }
-            )
-        };
+        let rule =
+            |out: &mut dyn Write, name: &str, bad: usize, detail: String| -> std::io::Result<()> {
+                let mark = if bad == 0 { "ok  " } else { "FAIL" };
+                writeln!(
+                    out,
+                    "{mark} {name}: {bad}{}",
+                    if bad > 0 {
+                        format!(" ({detail})")
+                    } else {
+                        String::new()
+                    }
+                )
+            };
         rule(&mut out, "empty texts", r.empty.len(), lines(&r.empty))?;
         rule(
             &mut out,
@@ -179,7 +180,12 @@ fn run_check(a: CheckArgs) -> Result<()> {
             r.too_long.len(),
             lines(&r.too_long),
         )?;
-        rule(&mut out, "empty labels", r.empty_labels.len(), lines(&r.empty_labels))?;
+        rule(
+            &mut out,
+            "empty labels",
+            r.empty_labels.len(),
+            lines(&r.empty_labels),
+        )?;
         rule(
             &mut out,
             "label columns with fewer than two labels (a classifier needs two or more)",

@@ -262,11 +262,7 @@ pub fn write_reliability(
     }
     let empty = r.bins.iter().filter(|b| b.count == 0).count();
     if empty > 0 {
-        writeln!(
-            out,
-            "({empty} of {} bins empty, not shown)",
-            r.bins.len()
-        )?;
+        writeln!(out, "({empty} of {} bins empty, not shown)", r.bins.len())?;
     }
     Ok(())
 }
