@@ -376,7 +376,7 @@ fn write_speakers(
             };
             writeln!(
                 out,
-                "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {:<10}",
+                "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {}",
                 "speaker",
                 "quotes",
                 "articles",
@@ -395,7 +395,7 @@ fn write_speakers(
                 };
                 writeln!(
                     out,
-                    "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {:<10}",
+                    "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {}",
                     ellipsize(name.as_deref().unwrap_or("(unknown)"), 28),
                     t.quotes,
                     t.articles,
