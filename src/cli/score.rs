@@ -376,14 +376,13 @@ fn write_speakers(
             };
             writeln!(
                 out,
-                "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {}",
+                "{:<28} {:>6} {:>8}  {}  {}  {:<10}  last date",
                 "speaker",
                 "quotes",
                 "articles",
                 heads(st.labels(), ws),
                 heads(se.labels(), we),
                 "first date",
-                "last date"
             )?;
             for (name, t) in rows {
                 let c = |labels: &[String], is_stance: bool, w: usize| -> String {
