@@ -8,11 +8,12 @@
 //! shows where each got there.
 //!
 //! ```sh
-//! cargo bench --bench active_learning -- ../shared/bench/mr
+//! cargo bench --bench active_learning -- path/to/mr
 //! cargo bench --bench active_learning -- DIR --start 200 --step 100 --by entropy --seed 7
 //! ```
 //!
-//! DIR holds `train.csv` and `test.csv` with a `text,label` header. Not run by `cargo test`.
+//! DIR holds `train.csv` and `test.csv` with a `text,label` header (README.md, "Public
+//! sentence sets", says where to get them). Not run by `cargo test`.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -39,7 +40,8 @@ struct Config {
 fn usage() -> ! {
     eprintln!(
         "usage: active_learning DIR [--start N (200)] [--step N (100)] [--tolerance F (0.01)] \
-         [--by margin|entropy] [--seed N (42)]"
+         [--by margin|entropy] [--seed N (42)]\n  DIR holds train.csv and test.csv (text,label), \
+         e.g. a public sentence set: see README.md, \"Public sentence sets\""
     );
     std::process::exit(2)
 }
@@ -75,6 +77,18 @@ fn parse_args() -> Config {
     }
     if c.dir.is_empty() || c.start < 2 || c.step == 0 {
         usage();
+    }
+    for f in ["train.csv", "test.csv"] {
+        let path = std::path::Path::new(&c.dir).join(f);
+        if !path.is_file() {
+            eprintln!(
+                "error: {} not found: DIR must hold train.csv and test.csv with a text,label \
+                 header, e.g. one of the public sentence sets (MR, SUBJ, CR, MPQA, SST-2); \
+                 README.md, \"Public sentence sets\", says where to get them",
+                path.display()
+            );
+            std::process::exit(2)
+        }
     }
     c
 }

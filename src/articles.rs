@@ -66,31 +66,61 @@ impl Article {
     }
 }
 
+/// Extensions of the files read from a directory unless more are asked for.
+pub const DEFAULT_EXTENSIONS: [&str; 2] = ["txt", "jsonl"];
+
+/// Paths expanded into the sources to read.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// Files to read, in order (`-` for stdin).
+    pub sources: Vec<String>,
+    /// Directories or entries that could not be listed.
+    pub errors: Vec<Error>,
+    /// Files found in the directories walked but not read, for their extension: when
+    /// nothing is read, the user needs to know what was passed over.
+    pub skipped: Vec<String>,
+}
+
 /// Expand paths: `-` is stdin, a directory is walked recursively for `*.txt` and `*.jsonl`
 /// (sorted, so the order is stable), a file is taken as it is. No paths means stdin.
 /// Directory entries that cannot be listed are returned as errors beside the paths.
 pub fn expand(paths: &[String]) -> (Vec<String>, Vec<Error>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
+    let e = expand_with(paths, &[]);
+    (e.sources, e.errors)
+}
+
+/// [`expand`], reading also the files of directories whose extension is one of `extra`
+/// (`md` or `.md`; case is ignored), and listing the files passed over.
+pub fn expand_with(paths: &[String], extra: &[String]) -> Expanded {
+    let mut out = Expanded::default();
     if paths.is_empty() {
-        out.push("-".to_string());
+        out.sources.push("-".to_string());
     }
+    let wanted: Vec<String> = DEFAULT_EXTENSIONS
+        .iter()
+        .map(|e| e.to_string())
+        .chain(
+            extra
+                .iter()
+                .map(|e| e.trim_start_matches('.').to_ascii_lowercase()),
+        )
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for p in paths {
         let path = Path::new(p);
         if p != "-" && path.is_dir() {
-            walk(path, &mut out, &mut errors, &mut seen);
+            walk(path, &wanted, &mut out, &mut seen);
         } else {
-            out.push(p.clone());
+            out.sources.push(p.clone());
         }
     }
-    (out, errors)
+    out
 }
 
 /// `seen` holds the directories walked, resolved: a symbolic link back up the tree (or to
 /// a directory already walked) is skipped, where following it would repeat articles, and
 /// two such links would double the walk at every level.
-fn walk(dir: &Path, out: &mut Vec<String>, errors: &mut Vec<Error>, seen: &mut HashSet<PathBuf>) {
+fn walk(dir: &Path, wanted: &[String], out: &mut Expanded, seen: &mut HashSet<PathBuf>) {
     match std::fs::canonicalize(dir) {
         Ok(real) => {
             if !seen.insert(real) {
@@ -98,14 +128,14 @@ fn walk(dir: &Path, out: &mut Vec<String>, errors: &mut Vec<Error>, seen: &mut H
             }
         }
         Err(e) => {
-            errors.push(Error::io(dir, e));
+            out.errors.push(Error::io(dir, e));
             return;
         }
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(Error::io(dir, e));
+            out.errors.push(Error::io(dir, e));
             return;
         }
     };
@@ -113,12 +143,18 @@ fn walk(dir: &Path, out: &mut Vec<String>, errors: &mut Vec<Error>, seen: &mut H
     items.sort();
     for p in items {
         if p.is_dir() {
-            walk(&p, out, errors, seen);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("txt") | Some("jsonl")
-        ) {
-            out.push(p.to_string_lossy().into_owned());
+            walk(&p, wanted, out, seen);
+            continue;
+        }
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let name = p.to_string_lossy().into_owned();
+        if ext.is_some_and(|e| wanted.contains(&e)) {
+            out.sources.push(name);
+        } else {
+            out.skipped.push(name);
         }
     }
 }
@@ -171,6 +207,18 @@ impl ArticleReader {
                 reason: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); convert it to UTF-8, e.g. with `iconv -f UTF-16 -t UTF-8`".into(),
             });
         }
+        if offset_base <= 3 {
+            crate::util::check_text(name, &bytes)?;
+        }
+        // A NUL byte is named before any invalid UTF-8: text never holds one, so it says
+        // "binary" where an invalid byte elsewhere would only say "bad encoding".
+        if let (false, Some(at)) = (self.lossy, memchr::memchr(0, &bytes)) {
+            return Err(nul_error(
+                name,
+                line_of(&bytes, at),
+                offset_base + at as u64,
+            ));
+        }
         let text = match String::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) if self.lossy => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -183,19 +231,12 @@ impl ArticleReader {
                 });
             }
         };
-        match text.find('\0') {
-            None => Ok(text),
-            Some(_) if self.lossy => Ok(text.replace('\0', "\u{FFFD}")),
-            Some(at) => Err(Error::BadRow {
-                file: name.to_string(),
-                line: line_of(text.as_bytes(), at),
-                column: None,
-                reason: format!(
-                    "NUL byte at byte offset {} (a binary or UTF-16 file?; use --lossy to replace it)",
-                    offset_base + at as u64
-                ),
-            }),
-        }
+        // Only `lossy` gets here with a NUL byte.
+        Ok(if text.contains('\0') {
+            text.replace('\0', "\u{FFFD}")
+        } else {
+            text
+        })
     }
 
     fn next_jsonl(&mut self) -> Option<Result<Article>> {
@@ -285,6 +326,18 @@ impl ArticleReader {
         a.title = get("title");
         a.url = get("url");
         Ok(a)
+    }
+}
+
+/// A NUL byte: text never holds one, so the file is most likely binary.
+fn nul_error(name: &str, line: u64, offset: u64) -> Error {
+    Error::BadRow {
+        file: name.to_string(),
+        line,
+        column: None,
+        reason: format!(
+            "NUL byte at byte offset {offset}: this looks like a binary file, not text (if it is text with a stray NUL byte, --lossy replaces it)"
+        ),
     }
 }
 

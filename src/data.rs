@@ -142,7 +142,9 @@ fn parse_rows(path: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Labelled> 
 
 /// A UTF-16 file (e.g. saved as "Unicode" by a spreadsheet) decodes as invalid UTF-8 or
 /// NUL bytes at every other position; say what it is instead.
+/// A PDF, an archive or an image is named as such (no decoding would help).
 fn check_not_utf16(path: &str, bytes: &[u8]) -> Result<()> {
+    crate::util::check_text(path, bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))?;
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(Error::BadRow {
             file: path.to_string(),
@@ -171,7 +173,7 @@ fn check_field(path: &str, line: u64, column: &str, mut s: String, lossy: bool) 
     if let Some(at) = s.find('\0') {
         if !lossy {
             return Err(bad(format!(
-                "NUL byte in column {column:?} at byte {at} of the field (a binary or UTF-16 file?; use --lossy to replace it)"
+                "NUL byte in column {column:?} at byte {at} of the field: a binary file, not text? (if it is text with a stray NUL byte, --lossy replaces it)"
             )));
         }
         s = s.replace('\0', "\u{FFFD}");
@@ -681,6 +683,7 @@ impl LineReader {
                 b = rest;
                 bom = 3;
             }
+            crate::util::check_text(&self.name, b)?;
         }
         let ended = b.ends_with(b"\n");
         let b = b.strip_suffix(b"\n").unwrap_or(b);
@@ -719,7 +722,7 @@ impl LineReader {
             Some(at) => Err(bad(
                 self.line,
                 format!(
-                    "NUL byte at byte offset {} (a binary or UTF-16 file?; use --lossy to replace it)",
+                    "NUL byte at byte offset {}: this looks like a binary file, not text (if it is text with a stray NUL byte, --lossy replaces it)",
                     start + bom + at as u64
                 ),
             )),

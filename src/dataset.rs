@@ -246,6 +246,9 @@ pub struct CheckReport {
     pub shared_between_splits: Vec<u64>,
     /// Labels below the minimum share: "column=label (share)".
     pub underrepresented: Vec<String>,
+    /// Label columns with fewer than two labels, from which no classifier can learn:
+    /// "column (its one label)".
+    pub single_label: Vec<String>,
 }
 
 impl CheckReport {
@@ -257,6 +260,7 @@ impl CheckReport {
             && self.empty_labels.is_empty()
             && self.shared_between_splits.is_empty()
             && self.underrepresented.is_empty()
+            && self.single_label.is_empty()
     }
 }
 
@@ -303,6 +307,7 @@ pub fn check(
         empty_labels: vec![],
         shared_between_splits: vec![],
         underrepresented: vec![],
+        single_label: vec![],
     };
     let mut lens = Vec::with_capacity(texts.len());
     for ((line, _), tx) in t.rows.iter().zip(&texts) {
@@ -345,6 +350,12 @@ pub fn check(
                     ));
                 }
             }
+        }
+        if counts.len() < 2 {
+            let only: Vec<&str> = counts.keys().map(String::as_str).collect();
+            report
+                .single_label
+                .push(format!("{} ({})", t.headers[c], only.join("")));
         }
         report.labels.insert(t.headers[c].clone(), counts);
     }

@@ -49,6 +49,16 @@ pub enum Error {
         /// Byte offset of the first bad byte from the start of the file.
         offset: u64,
     },
+    /// Input that is not text at all (a PDF, an archive, an image): no decoding helps.
+    #[error("{file}: looks like {what}, not text: {advice}")]
+    NotText {
+        /// The file.
+        file: String,
+        /// What it looks like, e.g. "a PDF".
+        what: &'static str,
+        /// What to do instead.
+        advice: &'static str,
+    },
     /// Input is well-formed but holds nothing to work on.
     #[error("{file}: {reason}")]
     EmptyInput {

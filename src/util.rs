@@ -115,6 +115,79 @@ impl Hasher for FastHasher {
 /// A `HashMap` with [`FastHasher`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
+/// Known signatures of files that are not text, what each is, and what to do with it.
+/// Checked before any decoding, because `--lossy` would turn them into pages of garbage.
+const SIGNATURES: &[(&[u8], &str, &str)] = &[
+    (
+        b"%PDF-",
+        "a PDF",
+        "convert it to text first (e.g. `pdftotext FILE FILE.txt`)",
+    ),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (or a .docx, .xlsx or .odt document)",
+        "unpack or convert it to text first",
+    ),
+    (
+        b"\x1f\x8b",
+        "a gzip file",
+        "decompress it first (e.g. `gunzip FILE`)",
+    ),
+    (
+        b"\x28\xb5\x2f\xfd",
+        "a zstd file",
+        "decompress it first (e.g. `zstd -d FILE`)",
+    ),
+    (
+        b"\xfd7zXZ\x00",
+        "an xz file",
+        "decompress it first (e.g. `xz -d FILE`)",
+    ),
+    (
+        b"BZh",
+        "a bzip2 file",
+        "decompress it first (e.g. `bunzip2 FILE`)",
+    ),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it first"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Microsoft Office document (.doc, .xls)",
+        "save it as plain text first",
+    ),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "only text can be read"),
+    (b"\xff\xd8\xff", "a JPEG image", "only text can be read"),
+    (b"GIF8", "a GIF image", "only text can be read"),
+    (b"\x7fELF", "an executable", "only text can be read"),
+    (
+        b"SQLite format 3\x00",
+        "an SQLite database",
+        "export the table as CSV first",
+    ),
+];
+
+/// If a file starting with `head` is not text, what it looks like and what to do, from a
+/// known signature (PDF, ZIP, gzip, …). NUL bytes are left to the readers, which name
+/// their line and offset.
+pub fn not_text(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    SIGNATURES.iter().find_map(|&(sig, what, advice)| {
+        // `BZh` alone could start a word; bzip2 follows it with the block size digit.
+        let bzip_digit = sig != b"BZh" || head.get(3).is_some_and(u8::is_ascii_digit);
+        (head.starts_with(sig) && bzip_digit).then_some((what, advice))
+    })
+}
+
+/// [`not_text`] as an error naming `file`.
+pub fn check_text(file: &str, head: &[u8]) -> Result<()> {
+    match not_text(head) {
+        Some((what, advice)) => Err(Error::NotText {
+            file: file.to_string(),
+            what,
+            advice,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Refuse a directory where a file is expected, as bad usage (reading one fails with an
 /// I/O error that would otherwise count as a runtime failure).
 pub fn not_a_directory(path: &Path) -> Result<()> {

@@ -16,7 +16,7 @@ use stance::text::{AnalyzerSettings, Language};
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Output formats for tabular results.
+/// Output formats of commands that write rows (extract, score, predict).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Aligned columns for reading.
@@ -25,8 +25,39 @@ pub enum Format {
     Jsonl,
     /// CSV with a header.
     Csv,
+    /// One JSON document: an array of the rows.
+    Json,
+}
+
+/// Output formats of commands that write one report (evaluate, cv, tune, data check,
+/// explain): rows would not fit what they print, so they offer no jsonl or csv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned text for reading.
+    Table,
     /// One JSON document.
     Json,
+}
+
+/// Separates the rows of a JSON array written one row at a time: `[` before the first,
+/// `,` before the others, and `]` (or `[]` when there were none) at the end.
+#[derive(Default)]
+pub struct JsonArray {
+    rows: usize,
+}
+
+impl JsonArray {
+    /// Write what goes before the next row.
+    pub fn before_row(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Close the array.
+    pub fn finish(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })
+    }
 }
 
 /// Where labelled data comes from.
@@ -82,6 +113,29 @@ impl DataArgs {
                 "warning: replaced invalid UTF-8 or NUL bytes in {} row(s) of {}",
                 d.replaced, d.file
             );
+        }
+        Ok(d)
+    }
+
+    /// Read data to train on: like [`DataArgs::read`], and refused with a message about
+    /// the data when it has one label (a fold would otherwise be blamed for it).
+    pub fn read_for_training(&self) -> Result<Labelled> {
+        let d = self.read()?;
+        let mut labels: Vec<&str> = d.labels.iter().map(String::as_str).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        if labels.len() < 2 {
+            let filter = self
+                .filter_desc()
+                .map_or(String::new(), |f| format!(" with {f}"));
+            return Err(stance::Error::Training(format!(
+                "every row of {}{filter} has the same {} ({}), in {} rows; a classifier needs at least two labels (is --label-column right?)",
+                d.file,
+                self.label_column,
+                labels.first().copied().unwrap_or(""),
+                d.texts.len()
+            ))
+            .into());
         }
         Ok(d)
     }
@@ -181,7 +235,8 @@ pub enum ClassWeightArg {
 /// Feature and model hyperparameters, shared by `train` and `cv`.
 #[derive(Debug, Clone, ClapArgs)]
 pub struct ModelArgs {
-    /// Model kind.
+    /// Model kind to train (predict, evaluate and explain take a model file with --model
+    /// instead).
     #[arg(long, value_enum, default_value = "nblr")]
     pub model: KindArg,
     /// Scale features by naive Bayes log-count ratios first (NBSVM; logreg, svm, nblr).
@@ -334,12 +389,25 @@ pub struct ModelChoice {
     pub prior: String,
 }
 
+/// `path` when it names a model kind (`nblr`, `svm`, …) and no such file exists: `train`
+/// and `cv` take a kind with `--model`, the commands that load a model take a file.
+fn model_kind_not_file(path: &std::path::Path) -> Option<&str> {
+    let s = path.to_str()?;
+    (!path.exists() && KindArg::from_str(s, true).is_ok()).then_some(s)
+}
+
 /// Load `path` (or the built-in model for `task`) to predict under `prior`.
 pub fn load_with_prior(
     path: Option<&std::path::Path>,
     task: stance::defaults::Task,
     prior: &str,
 ) -> Result<stance::pipeline::Pipeline> {
+    if let Some(kind) = path.and_then(model_kind_not_file) {
+        return Err(UsageError(format!(
+            "{kind} is a model kind; --model here takes a model file (train one with `stance train --model {kind} --data FILE -o MODEL`, or leave --model out for the built-in model)"
+        ))
+        .into());
+    }
     let prior = stance::prior::Prior::parse(prior)?;
     let mut p = stance::defaults::load(path, task)?;
     p.set_prior(&prior)?;
@@ -437,6 +505,22 @@ pub fn ellipsize(s: &str, max: usize) -> String {
     }
 }
 
+/// Shorten for a table cell by cutting the middle, so a path keeps its file name.
+pub fn ellipsize_middle(s: &str, max: usize) -> String {
+    let flat = ellipsize(s, usize::MAX);
+    let n = flat.chars().count();
+    if n <= max || max < 3 {
+        return ellipsize(&flat, max);
+    }
+    // A third before the cut, the rest after: the end of a path names the file.
+    let head = (max - 1) / 3;
+    let tail = max - 1 - head;
+    let mut t: String = flat.chars().take(head).collect();
+    t.push('…');
+    t.extend(flat.chars().skip(n - tail));
+    t
+}
+
 /// A command that already reported what went wrong and only needs its exit code.
 #[derive(Debug, thiserror::Error)]
 #[error("{msg}")]
@@ -454,6 +538,10 @@ pub struct ArticleArgs {
     /// id, text, date, title, url), directories (recursive: *.txt, *.jsonl), or `-` for stdin.
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
+    /// Also read these extensions from directories, comma-separated (e.g. `md,text`; read
+    /// as plain text, `ndjson` as JSONL). Files named on the command line are always read.
+    #[arg(long, value_delimiter = ',', value_name = "EXT")]
+    pub ext: Vec<String>,
     /// Replace invalid UTF-8 with U+FFFD instead of skipping the article.
     #[arg(long)]
     pub lossy: bool,
@@ -505,14 +593,20 @@ pub fn for_each_article_batch(
     input: &ArticleArgs,
     mut f: impl FnMut(&[stance::articles::Article]) -> Result<()>,
 ) -> Result<()> {
-    let (sources, walk_errors) = stance::articles::expand(&input.paths);
-    let mut failed: Vec<stance::Error> = walk_errors;
+    let expanded = stance::articles::expand_with(&input.paths, &input.ext);
+    if input.paths.is_empty() && std::io::stdin().is_terminal() {
+        // Otherwise a newcomer who typed the bare command sees nothing happen.
+        eprintln!("reading articles from stdin (end with Ctrl-D); give files or directories to read those instead");
+    }
+    let skipped = expanded.skipped;
+    let n_sources = expanded.sources.len();
+    let mut failed: Vec<stance::Error> = expanded.errors;
     for e in &failed {
         eprintln!("error: {e}");
     }
     let mut batch = Vec::with_capacity(ARTICLE_BATCH);
     let mut total = 0usize;
-    for item in stance::articles::ArticleReader::new(sources, input.lossy) {
+    for item in stance::articles::ArticleReader::new(expanded.sources, input.lossy) {
         total += 1;
         match item {
             Ok(a) => batch.push(a),
@@ -537,6 +631,13 @@ pub fn for_each_article_batch(
             input.max_quote_chars
         );
     }
+    if total == 0 && failed.is_empty() {
+        return Err(Failed {
+            code: 2,
+            msg: nothing_found(&input.paths, n_sources, &skipped),
+        }
+        .into());
+    }
     if failed.is_empty() {
         return Ok(());
     }
@@ -554,6 +655,46 @@ pub fn for_each_article_batch(
         ),
     }
     .into())
+}
+
+/// Why no article was read: the files the directories held and why each was passed over.
+fn nothing_found(paths: &[String], sources: usize, skipped: &[String]) -> String {
+    let dirs = paths.join(", ");
+    if sources > 0 {
+        return format!("no article found: {dirs} holds no article (an empty JSONL file?)");
+    }
+    if skipped.is_empty() {
+        return format!(
+            "no article found: {dirs} holds no files (directories are searched for *.txt and *.jsonl)"
+        );
+    }
+    let mut exts: Vec<String> = skipped
+        .iter()
+        .filter_map(|f| {
+            Path::new(f)
+                .extension()?
+                .to_str()
+                .map(str::to_ascii_lowercase)
+        })
+        .collect();
+    exts.sort();
+    exts.dedup();
+    let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
+    let more = if skipped.len() > 5 {
+        format!(" and {} more", skipped.len() - 5)
+    } else {
+        String::new()
+    };
+    let hint = if exts.is_empty() {
+        "name the files themselves to read them".to_string()
+    } else {
+        format!("--ext {} reads them as plain text", exts.join(","))
+    };
+    format!(
+        "no article found: {dirs} holds {} file(s), none read: {}{more}; directories are searched for *.txt and *.jsonl only ({hint})",
+        skipped.len(),
+        shown.join(", ")
+    )
 }
 
 /// Classification of one quote, for `score`.
@@ -618,6 +759,7 @@ pub struct QuoteWriter {
     format: Format,
     scored: bool,
     header_done: bool,
+    array: JsonArray,
     out: std::io::BufWriter<std::io::StdoutLock<'static>>,
 }
 
@@ -628,6 +770,7 @@ impl QuoteWriter {
             format,
             scored,
             header_done: false,
+            array: JsonArray::default(),
             out: stdout(),
         }
     }
@@ -656,26 +799,16 @@ impl QuoteWriter {
                         o["sentiment_ngrams"] = se.clone().into();
                     }
                 }
-                writeln!(out, "{o}")?;
+                if self.format == Format::Json {
+                    self.array.before_row(out)?;
+                    write!(out, "{o}")?;
+                } else {
+                    writeln!(out, "{o}")?;
+                }
             }
             Format::Csv => {
-                if !self.header_done {
-                    self.header_done = true;
-                    write!(
-                        out,
-                        "article,date,quote,speaker,speaker_title,start,end,partial"
-                    )?;
-                    if self.scored {
-                        write!(
-                            out,
-                            ",stance,stance_confidence,sentiment,sentiment_confidence"
-                        )?;
-                    }
-                    if s.is_some_and(|s| s.why.is_some()) {
-                        write!(out, ",stance_ngrams,sentiment_ngrams")?;
-                    }
-                    writeln!(out)?;
-                }
+                self.header(s.is_some_and(|s| s.why.is_some()))?;
+                let out = &mut self.out;
                 write!(
                     out,
                     "{},{},{},{},{},{},{},{}",
@@ -706,18 +839,8 @@ impl QuoteWriter {
                 writeln!(out)?;
             }
             Format::Table => {
-                if !self.header_done {
-                    self.header_done = true;
-                    if self.scored {
-                        writeln!(
-                            out,
-                            "{:<24} {:<24} {:<18} {:<9} quote",
-                            "article", "speaker", "stance", "sentiment"
-                        )?;
-                    } else {
-                        writeln!(out, "{:<24} {:<24} quote", "article", "speaker")?;
-                    }
-                }
+                self.header(false)?;
+                let out = &mut self.out;
                 let art = ellipsize(
                     Path::new(&a.id)
                         .file_name()
@@ -730,14 +853,18 @@ impl QuoteWriter {
                     Some(s) => {
                         writeln!(
                             out,
-                            "{art:<24} {spk:<24} {:<18} {:<9} {text}",
+                            "{art:<24} {spk:<24} {:<18} {:<18} {text}",
                             format!("{} {:.2}", ellipsize(&s.stance, 13), s.stance_confidence),
-                            ellipsize(&s.sentiment, 9)
+                            format!(
+                                "{} {:.2}",
+                                ellipsize(&s.sentiment, 13),
+                                s.sentiment_confidence
+                            ),
                         )?;
                         if let Some((st, se)) = &s.why {
                             writeln!(
                                 out,
-                                "{:<49} why: {} ({}); {} ({})",
+                                "{:<87} why: {} ({}); {} ({})",
                                 "",
                                 st.join(", "),
                                 s.stance,
@@ -753,8 +880,47 @@ impl QuoteWriter {
         Ok(())
     }
 
-    /// Flush.
-    pub fn finish(mut self) -> Result<()> {
+    /// The CSV or table header, once; `explain` adds the n-gram columns to CSV.
+    fn header(&mut self, explain: bool) -> Result<()> {
+        if std::mem::replace(&mut self.header_done, true) {
+            return Ok(());
+        }
+        let out = &mut self.out;
+        match self.format {
+            Format::Csv => {
+                write!(
+                    out,
+                    "article,date,quote,speaker,speaker_title,start,end,partial"
+                )?;
+                if self.scored {
+                    write!(
+                        out,
+                        ",stance,stance_confidence,sentiment,sentiment_confidence"
+                    )?;
+                }
+                if explain {
+                    write!(out, ",stance_ngrams,sentiment_ngrams")?;
+                }
+                writeln!(out)?;
+            }
+            Format::Table if self.scored => writeln!(
+                out,
+                "{:<24} {:<24} {:<18} {:<18} quote",
+                "article", "speaker", "stance", "sentiment"
+            )?,
+            Format::Table => writeln!(out, "{:<24} {:<24} quote", "article", "speaker")?,
+            Format::Jsonl | Format::Json => {}
+        }
+        Ok(())
+    }
+
+    /// Close the JSON array, or write the header when there was no row; flush.
+    pub fn finish(mut self, explain: bool) -> Result<()> {
+        match self.format {
+            Format::Json => self.array.finish(&mut self.out)?,
+            Format::Csv | Format::Table => self.header(explain)?,
+            Format::Jsonl => {}
+        }
         self.out.flush()?;
         Ok(())
     }

@@ -7,7 +7,7 @@ use clap::Args as ClapArgs;
 use stance::cv::{cross_validate, learning_curve, CurvePoint, CvResult, CURVE_FRACTIONS};
 
 use super::common::{
-    check_folds, enough_rows_for_folds, stdout, DataArgs, Format, ModelArgs, Progress,
+    check_folds, enough_rows_for_folds, stdout, DataArgs, ModelArgs, Progress, ReportFormat,
 };
 
 /// Cross-validate.
@@ -29,14 +29,14 @@ pub struct Args {
     learning_curve: bool,
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: ReportFormat,
 }
 
 pub fn run(a: Args) -> Result<()> {
     check_folds(a.folds)?;
     a.model.features(0)?;
     let settings = a.model.model();
-    let d = a.data.read()?;
+    let d = a.data.read_for_training()?;
     let features = a.model.features(d.texts.len())?;
     enough_rows_for_folds(d.texts.len(), a.folds)?;
     let progress = Progress::new();
@@ -74,7 +74,7 @@ pub fn run(a: Args) -> Result<()> {
     progress.done();
     let mut out = stdout();
     match a.format {
-        Format::Json | Format::Jsonl => {
+        ReportFormat::Json => {
             let mut o = cv_json(&cv, a.folds);
             if let Some(curve) = &curve {
                 o["learning_curve"] = curve_json(curve);
@@ -82,7 +82,7 @@ pub fn run(a: Args) -> Result<()> {
             serde_json::to_writer_pretty(&mut out, &o)?;
             writeln!(out)?;
         }
-        _ => {
+        ReportFormat::Table => {
             write_cv_table(&mut out, &cv, a.folds, seed)?;
             if let Some(curve) = &curve {
                 writeln!(out)?;

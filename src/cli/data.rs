@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Args as ClapArgs, Subcommand};
 use stance::dataset::{check, CheckRules};
 
-use super::common::{stdout, Format, UsageError};
+use super::common::{stdout, ReportFormat, UsageError};
 
 /// Dataset tools.
 #[derive(Debug, ClapArgs)]
@@ -32,14 +32,10 @@ struct CheckArgs {
     /// Column holding the text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     text_column: String,
-    /// Label columns, comma-separated.
-    #[arg(
-        long,
-        default_value = "stance,sentiment",
-        value_delimiter = ',',
-        value_name = "NAMES"
-    )]
-    label_columns: Vec<String>,
+    /// Label columns, comma-separated [default: those of `stance` and `sentiment` the
+    /// file has, else `label`].
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    label_columns: Option<Vec<String>>,
     /// Split column (`none` for no split check).
     #[arg(long, default_value = "split", value_name = "NAME")]
     split_column: String,
@@ -62,12 +58,28 @@ struct CheckArgs {
     min_label_share: f64,
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: ReportFormat,
 }
 
 pub fn run(a: Args) -> Result<()> {
     match a.command {
         DataCommand::Check(c) => run_check(c),
+    }
+}
+
+/// The label columns to check when none are named: `stance` and `sentiment` (the
+/// project's corpus and `stance label` files), else `label` (what `train` reads by default).
+fn default_label_columns(headers: &[String]) -> Option<Vec<String>> {
+    let has = |c: &str| headers.iter().any(|h| h == c);
+    let tasks: Vec<String> = ["stance", "sentiment"]
+        .into_iter()
+        .filter(|c| has(c))
+        .map(String::from)
+        .collect();
+    if !tasks.is_empty() {
+        Some(tasks)
+    } else {
+        has("label").then(|| vec!["label".to_string()])
     }
 }
 
@@ -87,8 +99,17 @@ fn run_check(a: CheckArgs) -> Result<()> {
         })
     };
     let text = need(&a.text_column)?;
-    let labels = a
-        .label_columns
+    let label_columns = match &a.label_columns {
+        Some(given) => given.clone(),
+        None => default_label_columns(&t.headers).ok_or_else(|| {
+            UsageError(format!(
+                "{}: no label column named stance, sentiment or label; name yours with --label-columns (columns: {})",
+                a.file,
+                t.headers.join(", ")
+            ))
+        })?,
+    };
+    let labels = label_columns
         .iter()
         .map(|c| need(c))
         .collect::<Result<Vec<_>>>()?;
@@ -105,7 +126,7 @@ fn run_check(a: CheckArgs) -> Result<()> {
     };
     let r = check(&t, text, &labels, split, &extra, &rules);
     let mut out = stdout();
-    if matches!(a.format, Format::Json | Format::Jsonl) {
+    if matches!(a.format, ReportFormat::Json) {
         let mut v = serde_json::to_value(&r)?;
         v["passed"] = serde_json::json!(r.passed());
         serde_json::to_writer_pretty(&mut out, &v)?;
@@ -135,33 +156,54 @@ fn run_check(a: CheckArgs) -> Result<()> {
             if v.len() > 10 {
                 s.push(format!("… ({} more)", v.len() - 10));
             }
-            s.join(", ")
+            format!("lines {}", s.join(", "))
         };
-        let mut rule = |name: &str, bad: usize, detail: String| -> std::io::Result<()> {
-            let mark = if bad == 0 { "ok  " } else { "FAIL" };
-            writeln!(
-                out,
-                "{mark} {name}: {bad}{}",
-                if bad > 0 {
-                    format!(" (lines {detail})")
-                } else {
-                    String::new()
-                }
-            )
-        };
-        rule("empty texts", r.empty.len(), lines(&r.empty))?;
+        // A rule that was not run says so, rather than "ok".
+        let off = |out: &mut dyn Write, name: &str, why: &str| writeln!(out, "off  {name}: {why}");
+        let rule =
+            |out: &mut dyn Write, name: &str, bad: usize, detail: String| -> std::io::Result<()> {
+                let mark = if bad == 0 { "ok  " } else { "FAIL" };
+                writeln!(
+                    out,
+                    "{mark} {name}: {bad}{}",
+                    if bad > 0 {
+                        format!(" ({detail})")
+                    } else {
+                        String::new()
+                    }
+                )
+            };
+        rule(&mut out, "empty texts", r.empty.len(), lines(&r.empty))?;
         rule(
+            &mut out,
             &format!("texts over {} words", a.max_words),
             r.too_long.len(),
             lines(&r.too_long),
         )?;
-        rule("empty labels", r.empty_labels.len(), lines(&r.empty_labels))?;
         rule(
-            "rows shared between splits",
-            r.shared_between_splits.len(),
-            lines(&r.shared_between_splits),
+            &mut out,
+            "empty labels",
+            r.empty_labels.len(),
+            lines(&r.empty_labels),
         )?;
         rule(
+            &mut out,
+            "label columns with fewer than two labels (a classifier needs two or more)",
+            r.single_label.len(),
+            r.single_label.join(", "),
+        )?;
+        if split.is_some() {
+            rule(
+                &mut out,
+                "rows shared between splits",
+                r.shared_between_splits.len(),
+                lines(&r.shared_between_splits),
+            )?;
+        } else {
+            off(&mut out, "rows shared between splits", "no split column")?;
+        }
+        rule(
+            &mut out,
             &format!(
                 "near-duplicate pairs (trigram Jaccard >= {}{})",
                 a.jaccard,
@@ -182,15 +224,18 @@ fn run_check(a: CheckArgs) -> Result<()> {
                     .take(10)
                     .map(|p| format!("{}~{}", p.line_a, p.line_b))
                     .collect();
-                shown.join(", ")
+                format!("lines {}", shown.join(", "))
             },
         )?;
         if a.min_label_share > 0.0 {
             rule(
+                &mut out,
                 &format!("labels under {:.0}% of rows", a.min_label_share * 100.0),
                 r.underrepresented.len(),
                 r.underrepresented.join(", "),
             )?;
+        } else {
+            off(&mut out, "label shares", "no --min-label-share")?;
         }
         writeln!(out, "{}", if r.passed() { "PASSED" } else { "FAILED" })?;
     }
@@ -204,4 +249,24 @@ fn run_check(a: CheckArgs) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_label_columns;
+
+    fn cols(h: &[&str]) -> Option<Vec<String>> {
+        default_label_columns(&h.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn label_columns_default_to_the_tasks_then_label() {
+        assert_eq!(
+            cols(&["text", "stance", "sentiment", "label"]),
+            Some(vec!["stance".into(), "sentiment".into()])
+        );
+        assert_eq!(cols(&["text", "sentiment"]), Some(vec!["sentiment".into()]));
+        assert_eq!(cols(&["text", "label"]), Some(vec!["label".into()]));
+        assert_eq!(cols(&["text", "class"]), None);
+    }
 }

@@ -9,7 +9,7 @@ use stance::features::TermHashes;
 use stance::metrics::{reliability, Evaluation, Reliability};
 use stance::pipeline::Pipeline;
 
-use super::common::{stdout, DataArgs, Format, ModelChoice, UsageError};
+use super::common::{stdout, DataArgs, ModelChoice, ReportFormat, UsageError};
 
 /// Text, in bytes, up to which `evaluate` hashes the data's terms while the model loads:
 /// the hashes take about 3 bytes per byte of text, and on large data the load is a small
@@ -28,7 +28,7 @@ pub struct Args {
     data: DataArgs,
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: ReportFormat,
     /// Also write an HTML page: confusion heatmap, per-class bars, calibration plot and the
     /// most confident mistakes (self-contained, written atomically).
     #[arg(long, value_name = "FILE")]
@@ -67,14 +67,14 @@ pub fn run(a: Args) -> Result<()> {
     let (eval, rel) = evaluate(&p, &d, hashed.as_ref(), a.bins)?;
     let mut out = stdout();
     match a.format {
-        Format::Json | Format::Jsonl => {
+        ReportFormat::Json => {
             let mut o = to_json(&eval);
             o["ece"] = serde_json::json!(rel.ece);
             o["reliability"] = serde_json::json!(rel.bins);
             serde_json::to_writer_pretty(&mut out, &o)?;
             writeln!(out)?;
         }
-        Format::Table | Format::Csv => {
+        ReportFormat::Table => {
             write_table(&mut out, &eval)?;
             writeln!(out)?;
             write_reliability(&mut out, &rel, p.header.temperature)?;
@@ -249,23 +249,20 @@ pub fn write_reliability(
         "{:>13}  {:>6}  {:>15}  {:>8}",
         "confidence", "count", "mean confidence", "accuracy"
     )?;
-    for b in &r.bins {
-        let (conf, acc) = if b.count > 0 {
-            (
-                format!("{:.4}", b.mean_confidence),
-                format!("{:.4}", b.accuracy),
-            )
-        } else {
-            ("-".to_string(), "-".to_string())
-        };
+    // Empty bins have no mean or accuracy: listing them only adds rows of dashes.
+    for b in r.bins.iter().filter(|b| b.count > 0) {
         writeln!(
             out,
-            "{:>13}  {:>6}  {:>15}  {:>8}",
+            "{:>13}  {:>6}  {:>15.4}  {:>8.4}",
             format!("{:.2}-{:.2}", b.lower, b.upper),
             b.count,
-            conf,
-            acc
+            b.mean_confidence,
+            b.accuracy
         )?;
+    }
+    let empty = r.bins.iter().filter(|b| b.count == 0).count();
+    if empty > 0 {
+        writeln!(out, "({empty} of {} bins empty, not shown)", r.bins.len())?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args as ClapArgs;
 use stance::explain::{explain, top_features, ClassFeatures, Explanation};
 
-use super::common::{ellipsize, stdout, Format, ModelChoice, UsageError};
+use super::common::{ellipsize, stdout, ModelChoice, ReportFormat, UsageError};
 
 /// Explain a decision or a model.
 #[derive(Debug, ClapArgs)]
@@ -30,7 +30,7 @@ pub struct Args {
     top: usize,
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: ReportFormat,
     /// The text to explain; without it, the model's strongest features per class.
     #[arg(value_name = "TEXT")]
     text: Option<String>,
@@ -40,15 +40,12 @@ pub fn run(a: Args) -> Result<()> {
     if a.top == 0 {
         return Err(UsageError("--top 0: need at least 1".into()).into());
     }
-    if matches!(a.format, Format::Csv | Format::Jsonl) {
-        return Err(UsageError("explain writes --format table or json".into()).into());
-    }
     let p = a.model.load()?;
     let mut out = stdout();
     match &a.text {
         Some(text) => {
             let mut e = explain(&p, text);
-            if a.format == Format::Json {
+            if a.format == ReportFormat::Json {
                 e.terms.truncate(a.top);
                 serde_json::to_writer_pretty(&mut out, &explanation_json(text, &e))?;
                 writeln!(out)?;
@@ -58,7 +55,7 @@ pub fn run(a: Args) -> Result<()> {
         }
         None => {
             let f = top_features(&p, a.top);
-            if a.format == Format::Json {
+            if a.format == ReportFormat::Json {
                 serde_json::to_writer_pretty(&mut out, &f)?;
                 writeln!(out)?;
             } else {

@@ -13,7 +13,7 @@ use super::common::{for_each_article_batch, ArticleArgs, Format, QuoteWriter};
 pub struct Args {
     #[command(flatten)]
     input: ArticleArgs,
-    /// Output format: table, jsonl or csv.
+    /// Output format: table, jsonl (one object per line), csv or json (one array).
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
@@ -32,5 +32,5 @@ pub fn run(a: Args) -> Result<()> {
         }
         Ok(())
     })?;
-    w.finish()
+    w.finish(false)
 }

@@ -579,6 +579,7 @@ pub fn run(a: Args) -> Result<()> {
     progress.stage("reading articles");
     let input = ArticleArgs {
         paths: a.articles.clone(),
+        ext: Vec::new(),
         lossy: a.lossy,
         keep_scare_quotes: false,
         max_quote_chars: 5000,

@@ -27,7 +27,7 @@ const CHUNK: usize = 256;
 pub struct Args {
     #[command(flatten)]
     model: ModelChoice,
-    /// Output format: table, jsonl or csv.
+    /// Output format: table, jsonl (one object per line), csv or json (one array).
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Read texts one per line from this file (`-` is stdin) when no TEXT is given.
@@ -94,7 +94,7 @@ pub fn run(a: Args) -> Result<()> {
         // Each batch's output is written while the next batch is labelled: written after
         // it, the other core sat idle for a tenth of the run (22 MB of JSONL to a file).
         let mut pending: Vec<std::io::Result<Vec<u8>>> = Vec::new();
-        for batch in first.into_iter().chain(rx) {
+        for (b, batch) in first.into_iter().chain(rx).enumerate() {
             let batch = batch?;
             let texts = batch.lines();
             let ahead = hashed.take().and_then(|h| p.predict_hashed(&h));
@@ -119,7 +119,7 @@ pub fn run(a: Args) -> Result<()> {
                             };
                             let mut buf =
                                 Vec::with_capacity(texts.iter().map(|t| t.len() + 64).sum());
-                            w.rows(&mut buf, texts, preds)?;
+                            w.rows(&mut buf, texts, preds, b == 0 && i == 0)?;
                             Ok(buf)
                         })
                         .collect::<Vec<std::io::Result<Vec<u8>>>>();
@@ -139,9 +139,10 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         let preds = p.predict(&a.texts);
         let mut buf = Vec::new();
-        w.rows(&mut buf, &a.texts, &preds)?;
+        w.rows(&mut buf, &a.texts, &preds, true)?;
         out.write_all(&buf)?;
     }
+    w.footer(&mut out)?;
     out.flush()?;
     Ok(())
 }
@@ -238,8 +239,17 @@ impl Writer {
                     writeln!(out, "text,label,confidence,{}", probs.join(","))?;
                 }
                 Format::Table => writeln!(out, "{:<14}  {:>10}  text", "label", "confidence")?,
-                _ => {}
+                Format::Json => out.write_all(b"[")?,
+                Format::Jsonl => {}
             }
+        }
+        Ok(())
+    }
+
+    /// The end of the JSON array.
+    fn footer(&self, out: &mut impl Write) -> std::io::Result<()> {
+        if self.format == Format::Json {
+            out.write_all(b"\n]\n")?;
         }
         Ok(())
     }
@@ -249,13 +259,19 @@ impl Writer {
         out: &mut impl Write,
         texts: &[S],
         preds: &[Prediction],
+        first: bool,
     ) -> std::io::Result<()> {
-        for (t, p) in texts.iter().zip(preds) {
+        for (n, (t, p)) in texts.iter().zip(preds).enumerate() {
             let t = t.as_ref();
             let label = &self.labels[p.label];
             let conf = p.probabilities[p.label];
             match self.format {
                 Format::Jsonl | Format::Json => {
+                    // JSON: one array, `[` in the header, each row on a line of its own
+                    // after a comma (the first row of all after none).
+                    if self.format == Format::Json {
+                        out.write_all(if first && n == 0 { b"\n" } else { b",\n" })?;
+                    }
                     // Written field by field (keys in the order serde_json's map gives):
                     // building a JSON value per line cost more than predicting it.
                     out.write_all(b"{\"confidence\":")?;
@@ -273,7 +289,11 @@ impl Writer {
                     }
                     out.write_all(b"},\"text\":")?;
                     write_json_string(out, t)?;
-                    out.write_all(b"}\n")?;
+                    out.write_all(if self.format == Format::Json {
+                        b"}"
+                    } else {
+                        b"}\n"
+                    })?;
                 }
                 Format::Csv => {
                     let probs: Vec<String> = p

@@ -13,8 +13,8 @@ use stance::defaults::Task;
 use stance::pipeline::Pipeline;
 
 use super::common::{
-    csv_field, ellipsize, for_each_article_batch, load_with_prior, score_article, stdout,
-    ArticleArgs, Format, QuoteWriter, Scored, UsageError,
+    csv_field, ellipsize, ellipsize_middle, for_each_article_batch, load_with_prior, score_article,
+    stdout, ArticleArgs, Format, JsonArray, QuoteWriter, Scored, UsageError,
 };
 
 /// Rows of the output.
@@ -49,7 +49,7 @@ pub struct Args {
     /// Class prior of the sentiment model, as --prior.
     #[arg(long, default_value = "model", value_name = "PRIOR")]
     sentiment_prior: String,
-    /// Output format: table, jsonl or csv.
+    /// Output format: table, jsonl (one object per line), csv or json (one array).
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// What one output row is.
@@ -90,6 +90,7 @@ pub fn run(a: Args) -> Result<()> {
         .position(|l| l == "threatening")
         .unwrap_or(0);
     let mut header = false;
+    let mut array = JsonArray::default();
     for_each_article_batch(&a.input, |batch| {
         let scored: Vec<(&Article, Vec<Scored>)> = batch
             .par_iter()
@@ -110,7 +111,7 @@ pub fn run(a: Args) -> Result<()> {
                 By::Article => write_article(
                     &mut out,
                     a.format,
-                    &mut header,
+                    (&mut header, &mut array),
                     art,
                     &quotes,
                     &stance_m,
@@ -141,9 +142,51 @@ pub fn run(a: Args) -> Result<()> {
         Ok(())
     })?;
     match a.by {
-        By::Quote => w.finish()?,
-        By::Article => out.flush()?,
+        By::Quote => w.finish(a.explain)?,
+        By::Article => {
+            match a.format {
+                Format::Json => array.finish(&mut out)?,
+                // No article had a row: the header still says what the columns would be.
+                Format::Csv | Format::Table if !header => {
+                    article_header(&mut out, a.format, &stance_m)?
+                }
+                _ => {}
+            }
+            out.flush()?
+        }
         By::Speaker => write_speakers(&mut out, a.format, &speakers, &stance_m, &sent_m)?,
+    }
+    Ok(())
+}
+
+/// The header of `--by article` in CSV or as a table: the same columns.
+fn article_header(out: &mut impl Write, format: Format, st: &Pipeline) -> Result<()> {
+    match format {
+        Format::Csv => {
+            let labels: Vec<String> = st.labels().iter().map(|l| csv_field(l)).collect();
+            writeln!(
+                out,
+                "article,date,quotes,{},most_threatening_quote,most_threatening_speaker",
+                labels.join(",")
+            )?;
+        }
+        Format::Table => {
+            let labels: Vec<String> = st
+                .labels()
+                .iter()
+                .map(|l| format!("{:>12}", ellipsize(l, 12)))
+                .collect();
+            writeln!(
+                out,
+                "{:<32} {:>10} {:>6} {}  {:<24} most threatening quote",
+                "article",
+                "date",
+                "quotes",
+                labels.join(" "),
+                "most threatening speaker"
+            )?;
+        }
+        Format::Jsonl | Format::Json => {}
     }
     Ok(())
 }
@@ -151,7 +194,7 @@ pub fn run(a: Args) -> Result<()> {
 fn write_article(
     out: &mut impl Write,
     format: Format,
-    header: &mut bool,
+    (header, array): (&mut bool, &mut JsonArray),
     art: &Article,
     quotes: &[Scored],
     st: &Pipeline,
@@ -167,6 +210,9 @@ fn write_article(
         .iter()
         .filter(|s| s.stance == st.labels()[threat])
         .max_by(|a, b| a.stance_probs[threat].total_cmp(&b.stance_probs[threat]));
+    if !std::mem::replace(header, true) {
+        article_header(out, format, st)?;
+    }
     match format {
         Format::Jsonl | Format::Json => {
             let mut o = serde_json::Map::new();
@@ -184,18 +230,15 @@ fn write_article(
                 "most_threatening_speaker".into(),
                 top.and_then(|s| s.quote.speaker.clone()).into(),
             );
-            writeln!(out, "{}", serde_json::Value::Object(o))?;
+            let o = serde_json::Value::Object(o);
+            if format == Format::Json {
+                array.before_row(out)?;
+                write!(out, "{o}")?;
+            } else {
+                writeln!(out, "{o}")?;
+            }
         }
         Format::Csv => {
-            if !*header {
-                *header = true;
-                let labels: Vec<String> = st.labels().iter().map(|l| csv_field(l)).collect();
-                writeln!(
-                    out,
-                    "article,date,quotes,{},most_threatening_quote,most_threatening_speaker",
-                    labels.join(",")
-                )?;
-            }
             let c: Vec<String> = counts.iter().map(|n| n.to_string()).collect();
             writeln!(
                 out,
@@ -209,38 +252,20 @@ fn write_article(
             )?;
         }
         Format::Table => {
-            if !*header {
-                *header = true;
-                let labels: Vec<String> = st
-                    .labels()
-                    .iter()
-                    .map(|l| format!("{:>12}", ellipsize(l, 12)))
-                    .collect();
-                writeln!(
-                    out,
-                    "{:<32} {:>10} {:>6} {}  most threatening",
-                    "article",
-                    "date",
-                    "quotes",
-                    labels.join(" ")
-                )?;
-            }
             let c: Vec<String> = counts.iter().map(|n| format!("{n:>12}")).collect();
-            let top_s = top.map_or(String::new(), |s| {
-                format!(
-                    "{}: {}",
-                    s.quote.speaker.as_deref().unwrap_or("(unknown)"),
-                    ellipsize(&s.quote.text, 60)
+            let (speaker, quote) = top.map_or(("-".to_string(), String::new()), |s| {
+                (
+                    ellipsize(s.quote.speaker.as_deref().unwrap_or("(unknown)"), 24),
+                    ellipsize(&s.quote.text, 60),
                 )
             });
             writeln!(
                 out,
-                "{:<32} {:>10} {:>6} {}  {}",
-                ellipsize(&art.id, 32),
+                "{:<32} {:>10} {:>6} {}  {speaker:<24} {quote}",
+                ellipsize_middle(&art.id, 32),
                 art.date.as_deref().unwrap_or("-"),
                 quotes.len(),
                 c.join(" "),
-                top_s
             )?;
         }
     }
@@ -266,26 +291,33 @@ fn write_speakers(
         let m = if *is_stance { &t.stance } else { &t.sentiment };
         m.get(l).copied().unwrap_or(0)
     };
+    let row_json = |name: &Option<String>, t: &Tally| {
+        let st_counts: serde_json::Map<String, serde_json::Value> = st
+            .labels()
+            .iter()
+            .map(|l| (l.clone(), count(t, &(l.clone(), true)).into()))
+            .collect();
+        let se_counts: serde_json::Map<String, serde_json::Value> = se
+            .labels()
+            .iter()
+            .map(|l| (l.clone(), count(t, &(l.clone(), false)).into()))
+            .collect();
+        serde_json::json!({
+            "speaker": name, "quotes": t.quotes, "articles": t.articles,
+            "stance": st_counts, "sentiment": se_counts,
+            "first_date": t.first, "last_date": t.last,
+        })
+    };
     match format {
-        Format::Jsonl | Format::Json => {
+        Format::Jsonl => {
             for (name, t) in rows {
-                let st_counts: serde_json::Map<String, serde_json::Value> = st
-                    .labels()
-                    .iter()
-                    .map(|l| (l.clone(), count(t, &(l.clone(), true)).into()))
-                    .collect();
-                let se_counts: serde_json::Map<String, serde_json::Value> = se
-                    .labels()
-                    .iter()
-                    .map(|l| (l.clone(), count(t, &(l.clone(), false)).into()))
-                    .collect();
-                let o = serde_json::json!({
-                    "speaker": name, "quotes": t.quotes, "articles": t.articles,
-                    "stance": st_counts, "sentiment": se_counts,
-                    "first_date": t.first, "last_date": t.last,
-                });
-                writeln!(out, "{o}")?;
+                writeln!(out, "{}", row_json(name, t))?;
             }
+        }
+        Format::Json => {
+            let all: Vec<serde_json::Value> = rows.iter().map(|(n, t)| row_json(n, t)).collect();
+            serde_json::to_writer(&mut *out, &all)?;
+            writeln!(out)?;
         }
         Format::Csv => {
             let heads: Vec<String> = cols
@@ -314,34 +346,62 @@ fn write_speakers(
             }
         }
         Format::Table => {
-            let heads: Vec<String> = cols
-                .iter()
-                .map(|(l, _)| format!("{:>12}", ellipsize(l, 12)))
-                .collect();
+            // The CSV's columns; the label headers grouped under the task they count, as
+            // both tasks have a `neutral`.
+            let width = |labels: &[String]| -> usize {
+                labels
+                    .iter()
+                    .map(|l| l.chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .max(7)
+            };
+            let (ws, we) = (width(st.labels()), width(se.labels()));
+            let group = |name: &str, labels: &[String], w: usize| -> String {
+                let span = labels.len() * (w + 1) - 1;
+                format!("{:-^span$}", format!(" {name} "))
+            };
             writeln!(
                 out,
-                "{:<28} {:>6} {}  dates",
+                "{:<28} {:>6} {:>8}  {}  {}",
+                "",
+                "",
+                "",
+                group("stance", st.labels(), ws),
+                group("sentiment", se.labels(), we)
+            )?;
+            let heads = |labels: &[String], w: usize| -> String {
+                let h: Vec<String> = labels.iter().map(|l| format!("{l:>w$}")).collect();
+                h.join(" ")
+            };
+            writeln!(
+                out,
+                "{:<28} {:>6} {:>8}  {}  {}  {:<10}  last date",
                 "speaker",
                 "quotes",
-                heads.join(" ")
+                "articles",
+                heads(st.labels(), ws),
+                heads(se.labels(), we),
+                "first date",
             )?;
             for (name, t) in rows {
-                let c: Vec<String> = cols
-                    .iter()
-                    .map(|c| format!("{:>12}", count(t, c)))
-                    .collect();
-                let dates = match (&t.first, &t.last) {
-                    (Some(f), Some(l)) if f != l => format!("{f} … {l}"),
-                    (Some(f), _) => f.clone(),
-                    _ => "-".into(),
+                let c = |labels: &[String], is_stance: bool, w: usize| -> String {
+                    let v: Vec<String> = labels
+                        .iter()
+                        .map(|l| format!("{:>w$}", count(t, &(l.clone(), is_stance))))
+                        .collect();
+                    v.join(" ")
                 };
                 writeln!(
                     out,
-                    "{:<28} {:>6} {}  {}",
+                    "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {}",
                     ellipsize(name.as_deref().unwrap_or("(unknown)"), 28),
                     t.quotes,
-                    c.join(" "),
-                    dates
+                    t.articles,
+                    c(st.labels(), true, ws),
+                    c(se.labels(), false, we),
+                    t.first.as_deref().unwrap_or("-"),
+                    t.last.as_deref().unwrap_or("-")
                 )?;
             }
         }

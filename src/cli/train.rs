@@ -51,7 +51,7 @@ pub fn run(a: Args) -> Result<()> {
     let settings = a.model.model();
     let progress = Progress::new();
     progress.stage("reading data");
-    let d = a.data.read()?;
+    let d = a.data.read_for_training()?;
     let features = a.model.features(d.texts.len())?;
     progress.stage(&format!(
         "training {} on {} rows",

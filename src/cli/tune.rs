@@ -11,7 +11,7 @@ use stance::pipeline::{Pipeline, TrainingMeta};
 use stance::tune::{tune, SearchSpace, Trial, TuningRecord};
 
 use super::common::{
-    check_folds, enough_rows_for_folds, stdout, ClassWeightArg, DataArgs, Format, Progress,
+    check_folds, enough_rows_for_folds, stdout, ClassWeightArg, DataArgs, Progress, ReportFormat,
     UsageError,
 };
 
@@ -54,7 +54,7 @@ pub struct Args {
     force: bool,
     /// Output format: table or json.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: ReportFormat,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -71,7 +71,7 @@ pub fn run(a: Args) -> Result<()> {
             return Err(stance::Error::Exists { path: o.clone() }.into());
         }
     }
-    let d = a.data.read()?;
+    let d = a.data.read_for_training()?;
     enough_rows_for_folds(d.texts.len(), a.folds)?;
     let space = SearchSpace::default();
     let base_features = FeatureSettings::default();
@@ -102,7 +102,7 @@ pub fn run(a: Args) -> Result<()> {
         .ok_or_else(|| anyhow::anyhow!("the search tried no configuration"))?;
     let mut out = stdout();
     match a.format {
-        Format::Json | Format::Jsonl => {
+        ReportFormat::Json => {
             let o = serde_json::json!({
                 "folds": a.folds,
                 "rows": d.texts.len(),
@@ -114,7 +114,7 @@ pub fn run(a: Args) -> Result<()> {
             serde_json::to_writer_pretty(&mut out, &o)?;
             writeln!(out)?;
         }
-        _ => write_table(&mut out, &trials, a.folds, d.texts.len(), a.seed)?,
+        ReportFormat::Table => write_table(&mut out, &trials, a.folds, d.texts.len(), a.seed)?,
     }
     out.flush()?;
     if let Some(path) = &a.output {
