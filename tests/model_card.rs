@@ -14,7 +14,9 @@ fn metrics() -> serde_json::Value {
 /// The lines of `text` from the heading that starts with `heading` to the next heading.
 fn section<'a>(text: &'a str, heading: &str) -> Vec<&'a str> {
     let mut lines = text.lines().skip_while(|l| !l.starts_with(heading));
-    let first = lines.next().unwrap_or_else(|| panic!("no section {heading:?}"));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no section {heading:?}"));
     std::iter::once(first)
         .chain(lines.take_while(|l| !l.starts_with('#')))
         .collect()
@@ -32,7 +34,10 @@ fn model_card_held_out_tables_match_the_recorded_metrics() {
             e["accuracy"].as_f64().unwrap(),
             e["macro_f1"].as_f64().unwrap()
         );
-        assert!(lines.contains(&want.as_str()), "{task}: {want:?} not in {lines:#?}");
+        assert!(
+            lines.contains(&want.as_str()),
+            "{task}: {want:?} not in {lines:#?}"
+        );
         let per_class = e["per_class"].as_object().unwrap();
         for (label, c) in per_class {
             let row = format!(
@@ -42,7 +47,10 @@ fn model_card_held_out_tables_match_the_recorded_metrics() {
                 c["f1"].as_f64().unwrap(),
                 c["support"].as_u64().unwrap()
             );
-            assert!(lines.contains(&row.as_str()), "{task}: {row:?} not in the card");
+            assert!(
+                lines.contains(&row.as_str()),
+                "{task}: {row:?} not in the card"
+            );
         }
         let labels: Vec<&str> = e["confusion"]["labels"]
             .as_array()
@@ -50,7 +58,10 @@ fn model_card_held_out_tables_match_the_recorded_metrics() {
             .iter()
             .map(|l| l.as_str().unwrap())
             .collect();
-        for (label, counts) in labels.iter().zip(e["confusion"]["matrix"].as_array().unwrap()) {
+        for (label, counts) in labels
+            .iter()
+            .zip(e["confusion"]["matrix"].as_array().unwrap())
+        {
             let cells: Vec<String> = counts
                 .as_array()
                 .unwrap()
@@ -58,7 +69,10 @@ fn model_card_held_out_tables_match_the_recorded_metrics() {
                 .map(|c| c.to_string())
                 .collect();
             let row = format!("| {label} | {} |", cells.join(" | "));
-            assert!(lines.contains(&row.as_str()), "{task}: {row:?} not in the card");
+            assert!(
+                lines.contains(&row.as_str()),
+                "{task}: {row:?} not in the card"
+            );
         }
     }
 }

@@ -383,7 +383,7 @@ pub struct ModelChoice {
     #[arg(long, value_enum, default_value = "stance")]
     pub task: TaskArg,
     /// Class prior to predict under: `model` (the one the model file carries, else its
-    /// training shares; the built-in models carry real news's), `train` (the training
+    /// training shares; the built-in models carry one for news), `train` (the training
     /// rows' shares), `uniform`, or shares such as `neutral=0.9,threatening=0.05,conciliatory=0.05`.
     #[arg(long, default_value = "model", value_name = "PRIOR")]
     pub prior: String,
