@@ -48,7 +48,7 @@ word_set!(
         "emphasizes", "emphasized", "underlined", "caution", "cautions", "cautioned",
         "allege", "alleges", "alleged", "mused", "fumed", "snapped", "thundered", "railed",
         "blasted", "slammed", "wondered", "reported", "recounted", "hinted", "assured",
-        "reassured", "texted", "emailed", "pleaded", "begged", "scoffed", "sighed",
+        "reassured", "texted", "emailed", "e-mailed", "pleaded", "begged", "scoffed", "sighed",
         "reflected", "revealed", "reveals", "disclosed", "clarified", "swore", "pointed",
         "accused", "charged", "iterated", "spoke", "called", "described",
     ]

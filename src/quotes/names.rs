@@ -125,8 +125,21 @@ pub(crate) fn split_run(doc: &Doc, a: usize, b: usize) -> RunSplit {
     let mut name_start = a;
     for k in (a..b.saturating_sub(1)).rev() {
         let l = doc.lower(k);
-        if lexicon::title_word(&l) || lexicon::role_noun(&l) {
+        // An organisation before a name is its affiliation (`Asia Pacific
+        // Foundation Sajjan Cohel`).
+        if lexicon::title_word(&l) || lexicon::role_noun(&l) || lexicon::org_word(&l) {
             name_start = k + 1;
+            // A title word inside a name (`Hassan Sheikh Mohamud`): a given
+            // name right before it starts the name.
+            if k > a && lexicon::first_name(&doc.lower(k - 1)) && !lexicon::org_word(&l) {
+                let opens = k - 1 == a || {
+                    let before = doc.lower(k - 2);
+                    lexicon::title_word(&before) || lexicon::role_noun(&before)
+                };
+                if opens {
+                    name_start = k - 1;
+                }
+            }
             break;
         }
     }
@@ -164,16 +177,17 @@ pub(crate) fn name_kind(doc: &Doc, (a, b): (usize, usize), evidence: bool) -> Na
     // `Foreign Secretary`, `Russian President`: titles alone; but a known
     // given name keeps `John Major` and `Carole King` people.
     let title_only = lexicon::title_word(last) && !lexicon::first_name(first);
+    // After a title or an honorific a lone word is a surname even when it
+    // spells a nationality or a place (`Mr Muslim`, `Minister Jordan`).
+    let lone_not_name = lexicon::org_name(first)
+        || lexicon::sentence_starter(first)
+        || lexicon::title_word(first)
+        || lexicon::finite_cue(first)
+        || (!evidence && (lexicon::place(first) || lexicon::demonym(first)));
     let hard_reject = words.iter().any(|w| lexicon::org_word(w))
         || (a..b).any(|t| doc.is_acronym(t) || !doc.is_word(t))
         || title_only
-        || (n == 1
-            && (lexicon::place(first)
-                || lexicon::demonym(first)
-                || lexicon::org_name(first)
-                || lexicon::sentence_starter(first)
-                || lexicon::title_word(first)
-                || lexicon::finite_cue(first)))
+        || (n == 1 && lone_not_name)
         || (n >= 2 && lexicon::place_prefix(first) && !lexicon::first_name(first))
         || (n >= 2 && lexicon::place(last));
     if hard_reject {
@@ -182,7 +196,10 @@ pub(crate) fn name_kind(doc: &Doc, (a, b): (usize, usize), evidence: bool) -> Na
     if evidence || lexicon::first_name(first) {
         return NameKind::Person;
     }
-    if words.iter().any(|w| lexicon::weak_org_word(w)) {
+    // Institution words are heads and come last (`Hyde Park`, `Station
+    // Road`); first they are often surnames (`Park Jin-hee`, `Hall Ortega`).
+    let weak = if n == 1 { &words[..] } else { &words[1..] };
+    if weak.iter().any(|w| lexicon::weak_org_word(w)) {
         return NameKind::Other;
     }
     if n == 1 {
@@ -619,7 +636,28 @@ fn make_run(doc: &Doc, a: usize, b: usize, lo: usize) -> Run {
     let evidence = real_title(doc, split.title)
         || role_start.is_some()
         || (split.title.0..split.title.1).any(|t| lexicon::honorific(&doc.lower(t)));
-    let kind = name_kind(doc, split.name, evidence);
+    // `Observatory for Human Rights`, `Bank of Central Asia`: words after
+    // `of` or `for` that follows a capitalised word end an organisation's
+    // name (titles that take `of` are joined into the run before this).
+    let org_tail = a >= lo + 2
+        && doc.starts_lower(a - 1)
+        && matches!(doc.lower(a - 1).as_str(), "of" | "for")
+        && run_word(doc, a - 2)
+        && !doc.is_possessive(a - 2);
+    // `Andean Observatory for Human Rights`: a run followed by `of` or `for`
+    // and another capitalised word is an organisation, unless a given name
+    // or a title says person (`Tobias Wren of Greyfield Securities`).
+    let org_head = !evidence
+        && split.name.1 > split.name.0
+        && doc.starts_lower(b)
+        && matches!(doc.lower(b).as_str(), "of" | "for")
+        && run_word(doc, b + 1)
+        && !lexicon::first_name(&doc.lower(split.name.0));
+    let kind = if org_tail || org_head {
+        NameKind::Other
+    } else {
+        name_kind(doc, split.name, evidence)
+    };
     let title_start = role_start.unwrap_or(split.title.0);
     let title = (title_start < split.title.1
         && (role_start.is_some() || real_title(doc, split.title)))

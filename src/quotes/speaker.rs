@@ -137,14 +137,24 @@ fn np_before(doc: &Doc, lo: usize, end: usize) -> Option<(usize, usize)> {
                 break;
             }
         }
-        // `a spokeswoman for Kestrel Energy`: the role is the head.
-        let role_of = k >= lo + 2
-            && doc.starts_lower(k - 1)
-            && lexicon::np_connector(&doc.lower(k - 1))
-            && doc.starts_lower(k - 2)
-            && names::is_role(&doc.lower(k - 2));
+        // `a spokeswoman for Kestrel Energy`, `a spokesman for the Foreign
+        // Office`: the role is the head.
+        let det = k > lo && doc.starts_lower(k - 1) && lexicon::determiner(&doc.lower(k - 1));
+        let kk = if det { k - 1 } else { k };
+        // ... unless the run ends in a person's name after an organisation
+        // (`director at the Harlow Trust Ana Ruiz`).
+        let split = names::split_run(doc, k, end);
+        let named = split.title.1 > split.title.0
+            && split.name.1 - split.name.0 >= 2
+            && names::name_kind(doc, split.name, false) == NameKind::Person;
+        let role_of = !named
+            && kk >= lo + 2
+            && doc.starts_lower(kk - 1)
+            && lexicon::np_connector(&doc.lower(kk - 1))
+            && doc.starts_lower(kk - 2)
+            && names::is_role(&doc.lower(kk - 2));
         if role_of {
-            k -= 2;
+            k = kk - 2;
             while k > lo && end - k < 10 && doc.is_word(k - 1) && modifier_like(doc, k - 1) {
                 k -= 1;
             }
@@ -235,6 +245,18 @@ fn np_before(doc: &Doc, lo: usize, end: usize) -> Option<(usize, usize)> {
 /// The noun phrase starting at `start`, not reaching `hi`.
 fn np_after(doc: &Doc, start: usize, hi: usize) -> Option<(usize, usize)> {
     let mut k = start;
+    // `one of his close friends`, `some of the residents`: the part and the
+    // whole are one phrase.
+    let part_of = k + 3 < hi
+        && doc.is_word(k + 1)
+        && doc.lower(k + 1) == "of"
+        && matches!(
+            doc.lower(k).as_str(),
+            "one" | "some" | "many" | "most" | "several" | "two" | "three" | "none" | "each"
+        );
+    if part_of {
+        k += 2;
+    }
     if k < hi && doc.is_word(k) && lexicon::determiner(&doc.lower(k)) {
         k += 1;
     } else if k < hi && doc.is_word(k) && is_pronoun(&doc.lower(k)) {
@@ -312,8 +334,15 @@ fn classify(doc: &Doc, (a, b): (usize, usize)) -> Option<Np> {
     }
     // `spokeswoman for Kestrel Energy`, `lawyer for Dan Cole`: the role
     // speaks, not the name after the connector.
-    let role_of =
-        r > s && r < b && doc.starts_lower(r - 1) && lexicon::np_connector(&doc.lower(r - 1));
+    let conn = if r > s + 1 && doc.starts_lower(r - 1) && lexicon::determiner(&doc.lower(r - 1)) {
+        r - 1
+    } else {
+        r
+    };
+    let role_of = conn > s
+        && r < b
+        && doc.starts_lower(conn - 1)
+        && lexicon::np_connector(&doc.lower(conn - 1));
     if r < b && !doc.is_possessive(b - 1) && !role_of {
         let split = names::split_run(doc, r, b);
         let title_words: Vec<String> = (s..split.title.1).map(|t| doc.lower(t)).collect();
@@ -506,7 +535,26 @@ fn subject_before(doc: &Doc, lo: usize, cue: usize) -> Option<Np> {
         if p == app_end || p <= lo || doc.punct(p - 1) != Some(',') {
             return None;
         }
-        let subject = np_before(doc, lo, p - 1).and_then(|r| classify(doc, r));
+        let subject_range = np_before(doc, lo, p - 1);
+        let subject = subject_range.and_then(|r| classify(doc, r));
+        // `Asim Ray, research director at the group, Cage, said`: two
+        // appositives; the name before both speaks.
+        if !matches!(subject, Some(Np::Person { .. })) {
+            let mut c = p - 1;
+            while c > lo && p - 1 - c < 20 && doc.punct(c - 1) != Some(',') && doc.is_word(c - 1)
+            {
+                c -= 1;
+            }
+            if c > lo + 1 && c < p - 1 && doc.punct(c - 1) == Some(',') {
+                let first = np_before(doc, lo, c - 1).and_then(|r| classify(doc, r));
+                if let Some(Np::Person { name, title }) = first {
+                    return Some(Np::Person {
+                        name,
+                        title: appositive_title(doc, c, p - 1).or(title),
+                    });
+                }
+            }
+        }
         // Read forwards: the name opens the appositive and an affiliation
         // may follow it (`Mr Mbatha of the Civic Alliance`).
         let appositive = np_after(doc, p, app_end).and_then(|r| classify(doc, r));
@@ -533,6 +581,13 @@ fn subject_before(doc: &Doc, lo: usize, cue: usize) -> Option<Np> {
         && doc.starts_lower(range.0 - 1)
         && lexicon::preposition(&doc.lower(range.0 - 1));
     if after_preposition {
+        // `expert and director at the Harlow Trust Ana Ruiz said`: a full
+        // name right before the verb speaks, whatever stands before it.
+        if let Some(np @ Np::Person { name, .. }) = classify(doc, range) {
+            if name.1 - name.0 >= 2 && name.1 == range.1 {
+                return Some(np);
+            }
+        }
         let (sent_lo, _) = doc.sentences[doc.sentence_of[range.0]];
         return clause_subject(doc, lo.max(sent_lo), range.0 - 1);
     }
@@ -787,10 +842,26 @@ impl Resolver<'_, '_> {
                 },
                 None => Attribution::default(),
             },
-            Np::Group(text, _) => Attribution {
-                speaker: Some(text.clone()),
-                title: None,
-            },
+            Np::Group(text, at) => {
+                // A lone capitalised word that is the surname or given name of
+                // a person named in full (`Park`, `Muslim`) is that person,
+                // even when it also spells a place or an institution.
+                let word = self.doc.is_cap(*at) && !text.contains(' ');
+                if word {
+                    let full = self.people.canonical(&[self.doc.text_bare(*at)], *at);
+                    if full.contains(' ') {
+                        let key = full.to_lowercase();
+                        return Attribution {
+                            title: self.people.title_of(&key),
+                            speaker: Some(full),
+                        };
+                    }
+                }
+                Attribution {
+                    speaker: Some(text.clone()),
+                    title: None,
+                }
+            }
             Np::Epithet(text, at, _) => match self.pronouns.get(at) {
                 Some(Referent::Person(key)) => Attribution {
                     speaker: self.people.display(key),
@@ -975,8 +1046,12 @@ fn fallback(r: &mut Resolver, s: usize, previous: Option<&Previous>) -> Found {
     if let Some(p) = previous.filter(|p| p.para == para && p.attribution.speaker.is_some()) {
         return Found::Settled(p.attribution.clone());
     }
+    // Only a quote standing as its own sentence takes the subject of the
+    // next one: after `X e-mailed me that "..."` the next sentence's subject
+    // is someone else.
     let ends_sentence = (qt + 1..sent_hi).all(|t| doc.tokens[t].kind == Kind::Punct);
-    if ends_sentence && sent_hi < phi {
+    let opens_sentence = (sent_lo..qt).all(|t| !doc.is_word(t));
+    if ends_sentence && opens_sentence && sent_hi < phi {
         let (lo, hi) = doc.sentences[doc.sentence_of[sent_hi]];
         let end = hi.min(lo + 8);
         for c in lo..end {
