@@ -50,6 +50,9 @@ pub(crate) enum Referent {
 struct Mention {
     tok: usize,
     key: String,
+    /// A possessive mention (`Godane's death`): the person is talked about,
+    /// and a later he or she is more likely someone else.
+    weak: bool,
 }
 
 /// What the article tells about one person.
@@ -127,7 +130,8 @@ pub(crate) fn split_run(doc: &Doc, a: usize, b: usize) -> RunSplit {
         let l = doc.lower(k);
         // An organisation before a name is its affiliation (`Asia Pacific
         // Foundation Sajjan Cohel`).
-        if lexicon::title_word(&l) || lexicon::role_noun(&l) || lexicon::org_word(&l) {
+        let org = lexicon::org_word(&l) && b - k > 2;
+        if lexicon::title_word(&l) || lexicon::role_noun(&l) || org {
             name_start = k + 1;
             // A title word inside a name (`Hassan Sheikh Mohamud`): a given
             // name right before it starts the name.
@@ -179,11 +183,15 @@ pub(crate) fn name_kind(doc: &Doc, (a, b): (usize, usize), evidence: bool) -> Na
     let title_only = lexicon::title_word(last) && !lexicon::first_name(first);
     // After a title or an honorific a lone word is a surname even when it
     // spells a nationality or a place (`Mr Muslim`, `Minister Jordan`).
+    let titled = a > 0 && doc.is_word(a - 1) && {
+        let before = doc.lower(a - 1);
+        lexicon::honorific(&before) || lexicon::role_noun(&before)
+    };
     let lone_not_name = lexicon::org_name(first)
         || lexicon::sentence_starter(first)
         || lexicon::title_word(first)
         || lexicon::finite_cue(first)
-        || (!evidence && (lexicon::place(first) || lexicon::demonym(first)));
+        || ((!evidence || !titled) && (lexicon::place(first) || lexicon::demonym(first)));
     let hard_reject = words.iter().any(|w| lexicon::org_word(w))
         || (a..b).any(|t| doc.is_acronym(t) || !doc.is_word(t))
         || title_only
@@ -321,7 +329,11 @@ impl People {
                     .entry(surname(&key).to_string())
                     .or_insert_with(|| t.clone());
             }
-            people.mentions.push(Mention { tok: a, key });
+            people.mentions.push(Mention {
+                tok: a,
+                key,
+                weak: doc.is_possessive(b - 1),
+            });
         }
         people
     }
@@ -474,6 +486,8 @@ impl People {
         const LOOK_BACK: usize = 64;
         let mut out = HashMap::new();
         let mut history: Vec<Referent> = Vec::new();
+        // Parallel to `history`: the entry came from a possessive mention.
+        let mut weak: Vec<bool> = Vec::new();
         // Person-like role phrases (`one consultant`) and their gender.
         let mut roles: HashMap<String, Option<Gender>> = HashMap::new();
         let (mut m, mut g, mut ep) = (0, 0, 0);
@@ -488,12 +502,14 @@ impl People {
                     .cloned();
                 if let Some(referent) = found {
                     history.push(referent.clone());
+                    weak.push(false);
                     out.insert(t, referent);
                 }
                 ep += 1;
             }
             while m < self.mentions.len() && self.mentions[m].tok == t {
                 history.push(Referent::Person(self.mentions[m].key.clone()));
+                weak.push(self.mentions[m].weak);
                 m += 1;
             }
             while g < groups.len() && groups[g].0 == t {
@@ -502,6 +518,7 @@ impl People {
                     roles.insert(text.clone(), gender);
                 }
                 history.push(Referent::Group(text.clone()));
+                weak.push(false);
                 g += 1;
             }
             if !doc.is_word(t) {
@@ -525,9 +542,8 @@ impl People {
                     .find(|r| matches!(r, Referent::Group(_)))
                     .cloned(),
                 "they" | "their" => recent.into_iter().next().cloned(),
-                _ => recent
-                    .into_iter()
-                    .find(|r| match r {
+                _ => {
+                    let fits = |r: &Referent| match r {
                         Referent::Person(k) => {
                             let g = self.entities.get(k).and_then(|e| e.gender);
                             g.is_none() || g == wanted
@@ -537,8 +553,26 @@ impl People {
                         Referent::Group(text) => {
                             roles.get(text).is_some_and(|g| g.is_none() || *g == wanted)
                         }
-                    })
-                    .cloned(),
+                    };
+                    // A person only mentioned as an owner yields to one
+                    // mentioned as such a little earlier.
+                    let mut first_weak = None;
+                    let mut strong = None;
+                    for (i, (r, &w)) in recent.zip(weak.iter().rev()).enumerate() {
+                        if first_weak.is_some() && i >= 16 {
+                            break;
+                        }
+                        if !fits(r) {
+                            continue;
+                        }
+                        if !w {
+                            strong = Some(r);
+                            break;
+                        }
+                        first_weak.get_or_insert(r);
+                    }
+                    strong.or(first_weak).cloned()
+                }
             };
             if let Some(referent) = found {
                 if wanted.is_some() {
@@ -548,6 +582,7 @@ impl People {
                         }
                     }
                     history.push(referent.clone());
+                    weak.push(false);
                 }
                 out.insert(t, referent);
             }
