@@ -680,6 +680,12 @@ fn last_cue(doc: &Doc, lo: usize, hi: usize, finite_only: bool) -> Option<Np> {
                 }
             }
             Some(Cue::Participle) if !finite_only => {
+                // `with Ana Ruiz responding`: a name right before the
+                // participle is its subject.
+                let named = np_before(doc, lo, c).and_then(|r| classify(doc, r));
+                if let Some(np @ Np::Person { .. }) = named {
+                    return Some(np);
+                }
                 if let Some(np) = clause_subject(doc, lo, c) {
                     return Some(np);
                 }
@@ -947,8 +953,18 @@ pub(crate) fn attribute(doc: &Doc, mut people: People, flags: &[QuoteFlags]) -> 
             found = fallback(&mut r, s, previous.as_ref());
         } else if found == Found::Open {
             // A partial quote shares the attribution of a quote earlier in
-            // the same sentence (`said it had "acted" and that it was "..."`).
-            if let Some(p) = previous.as_ref().filter(|p| p.sentence == sentence) {
+            // the same sentence (`said it had "acted" and that it was "..."`);
+            // one of four or more words with no cue of its own goes on with
+            // the speaker of the quote in the same or the previous paragraph.
+            let para = doc.spans[s].para;
+            let continues = |p: &&Previous| {
+                p.sentence == sentence
+                    || (!scare
+                        && word_count(doc, s) >= 4
+                        && p.attribution.speaker.is_some()
+                        && p.para + 1 >= para)
+            };
+            if let Some(p) = previous.as_ref().filter(continues) {
                 found = Found::Settled(p.attribution.clone());
             }
         }
