@@ -294,8 +294,24 @@ fn np_after(doc: &Doc, start: usize, hi: usize) -> Option<(usize, usize)> {
         {
             break;
         }
-        let nounish =
-            names::is_role(&l) || lexicon::institution_word(&l) || lexicon::title_word(&l);
+        let nounish_at = |t: usize| {
+            let l = doc.lower_bare(t);
+            doc.starts_lower(t)
+                && (names::is_role(&l)
+                    || lexicon::institution_word(&l)
+                    || lexicon::title_word(&l)
+                    || lexicon::document_noun(&l))
+        };
+        // `the White House pool report`: a noun before a head noun.
+        let compound = name_seen
+            && k + 1 < hi
+            && nounish_at(k + 1)
+            && !lexicon::stop_word(&l)
+            && cue_at(doc, k + 1).is_none();
+        let nounish = compound
+            || names::is_role(&l)
+            || lexicon::institution_word(&l)
+            || lexicon::title_word(&l);
         // After a head noun or a name, a plain lower-case word is a verb
         // (`Castell smiled`, `the company expects`), not part of the phrase.
         if (head_seen || name_seen) && !nounish {
@@ -372,7 +388,15 @@ fn classify(doc: &Doc, (a, b): (usize, usize)) -> Option<Np> {
         return Some(Np::Pronoun(a));
     }
     if lexicon::document_noun(&head) {
-        return Some(Np::Nobody);
+        // `the White House pool report` names its source; a bare `the
+        // document` stands for the one the article described earlier.
+        if b - s >= 2 && (s..b).any(|t| doc.is_cap(t)) {
+            return Some(Np::Group(group_text(doc, a, b), a));
+        }
+        return Some(match introduced_document(doc, a, &head) {
+            Some(text) => Np::Group(text, a),
+            None => Np::Nobody,
+        });
     }
     if lexicon::stop_word(&head) || !head.chars().any(char::is_alphabetic) || b == s {
         return None;
@@ -394,6 +418,52 @@ fn classify(doc: &Doc, (a, b): (usize, usize)) -> Option<Np> {
         return Some(Np::Epithet(group_text(doc, a, b), a, head));
     }
     Some(Np::Group(group_text(doc, a, b), a))
+}
+
+/// How far back (in tokens) a bare `the document` looks for the sentence
+/// that introduced it.
+const DOCUMENT_LOOK_BACK: usize = 400;
+
+/// The description an article gave a document when it introduced it (`An
+/// internal memo obtained by the Ledger`), for a later bare `the memo`:
+/// an indefinite phrase with the same head and at least one more word, with
+/// a `obtained by X`-like or `from X` phrase after it. `None` when the article
+/// gives no more than the bare noun.
+fn introduced_document(doc: &Doc, at: usize, head: &str) -> Option<String> {
+    let lo = at.saturating_sub(DOCUMENT_LOOK_BACK);
+    for t in (lo..at).rev() {
+        if !doc.is_word(t) || doc.lower_bare(t) != head {
+            continue;
+        }
+        let mut k = t;
+        while k > lo && t - k < 4 && doc.is_word(k - 1) {
+            let l = doc.lower(k - 1);
+            if lexicon::determiner(&l) || lexicon::stop_word(&l) {
+                break;
+            }
+            k -= 1;
+        }
+        let indefinite = k > lo && doc.is_word(k - 1) && matches!(doc.lower(k - 1).as_str(), "a" | "an");
+        if !indefinite || k == t {
+            continue;
+        }
+        let (_, sent_hi) = doc.sentences[doc.sentence_of[t]];
+        let hi = sent_hi.min(t + 12);
+        let mut end = t + 1;
+        let next = if doc.is_word(t + 1) { doc.lower(t + 1) } else { String::new() };
+        let from = if next.ends_with("ed") && doc.is_word(t + 2) && doc.lower(t + 2) == "by" {
+            Some(t + 3)
+        } else if matches!(next.as_str(), "from" | "by") {
+            Some(t + 2)
+        } else {
+            None
+        };
+        if let Some(r) = from.and_then(|f| np_after(doc, f, hi)) {
+            end = r.1;
+        }
+        return Some(group_text(doc, k - 1, end));
+    }
+    None
 }
 
 /// The head of `the [modifiers] HEAD` when HEAD is a nationality, an age
