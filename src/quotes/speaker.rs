@@ -92,6 +92,59 @@ fn cue_at(doc: &Doc, t: usize) -> Option<Cue> {
     }
 }
 
+/// A quoted name rather than quoted words: a short quote right after
+/// `named`, `called`, `dubbed`..., or set off by a comma after a person noun
+/// (`a commenter named "skyfox99" said`, `Another reader, "Mags," wrote`).
+pub(crate) fn name_quote(doc: &Doc, t: usize) -> bool {
+    let Some(s) = doc.quote_of(t) else {
+        return false;
+    };
+    let span = &doc.spans[s];
+    let short = span.end - span.start <= 40
+        && word_count(doc, s) <= 3
+        && !doc.chars[span.start..span.end.saturating_sub(1)]
+            .iter()
+            .any(|c| matches!(c, '.' | '!' | '?'));
+    if !short || t == 0 {
+        return false;
+    }
+    let naming = doc.is_word(t - 1)
+        && matches!(
+            doc.lower(t - 1).as_str(),
+            "named" | "called" | "nicknamed" | "dubbed" | "username" | "handle" | "alias"
+        );
+    let set_off = doc.punct(t - 1) == Some(',')
+        && t >= 2
+        && doc.is_word(t - 2)
+        && names::is_role(&doc.lower_bare(t - 2));
+    naming || set_off
+}
+
+/// The name a name quote gives, without invisible chars and trailing
+/// punctuation.
+fn quoted_name(doc: &Doc, t: usize) -> Option<Np> {
+    let s = doc.quote_of(t)?;
+    let span = &doc.spans[s];
+    let text: String = doc.chars[span.start..span.end]
+        .iter()
+        .filter(|c| !matches!(c, '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}'))
+        .collect();
+    let text = text.trim_end_matches([',', '.', ';', ':']).trim();
+    (!text.is_empty()).then(|| Np::Group(text.to_string(), t))
+}
+
+/// `reported`, `reports`, `reporting`: the subject passes on what someone
+/// else said.
+fn reporting_verb(doc: &Doc, c: usize) -> bool {
+    doc.lower(c).starts_with("report")
+}
+
+/// A speaker phrase that is a news outlet (`Reuters`, `the Ledger
+/// newspaper`, `Radio Nine`).
+fn is_outlet(doc: &Doc, (a, b): (usize, usize)) -> bool {
+    b > a && b - a <= 6 && (a..b).any(|t| doc.is_word(t) && lexicon::outlet_word(&doc.lower_bare(t)))
+}
+
 fn is_pronoun(word: &str) -> bool {
     matches!(word, "he" | "she" | "they" | "it" | "we" | "i")
 }
@@ -587,6 +640,9 @@ fn subject_before(doc: &Doc, lo: usize, cue: usize) -> Option<Np> {
         }
         break;
     }
+    if j > lo && name_quote(doc, j - 1) {
+        return quoted_name(doc, j - 1);
+    }
     if j > lo && doc.is_word(j - 1) && matches!(doc.lower(j - 1).as_str(), "and" | "but") {
         // `X declined to comment but wrote ...`: the clause's subject speaks.
         let (sent_lo, _) = doc.sentences[doc.sentence_of[j - 1]];
@@ -693,10 +749,16 @@ fn direct_after(doc: &Doc, qt: usize) -> Option<Np> {
     let first = first_word_after(doc, qt, hi);
     for c in qt + 1..hi {
         if doc.quote_of(c).is_some() {
+            if name_quote(doc, c) {
+                continue;
+            }
             break;
         }
+        if cue_at(doc, c).is_some() && reporting_verb(doc, c) {
+            return Some(Np::Nobody);
+        }
         match cue_at(doc, c) {
-            Some(Cue::According) => return speaker_after(doc, c + 2, hi),
+            Some(Cue::According) => return according_to(doc, c + 2, hi),
             Some(Cue::Finite) if Some(c) == first && lexicon::invertible_cue(&doc.lower(c)) => {
                 if let Some(np) = speaker_after(doc, c + 1, hi) {
                     return Some(np);
@@ -734,9 +796,20 @@ fn headline_speaker(doc: &Doc, qt: usize, hi: usize) -> Option<Np> {
     }
 }
 
+/// `according to X`: X, unless X is a news outlet passing the words on.
+fn according_to(doc: &Doc, start: usize, hi: usize) -> Option<Np> {
+    if np_after(doc, start, hi).is_some_and(|r| is_outlet(doc, r)) {
+        return Some(Np::Nobody);
+    }
+    speaker_after(doc, start, hi)
+}
+
 /// The attribution made by the speech verb nearest before `hi`, within `[lo, hi)`.
 fn last_cue(doc: &Doc, lo: usize, hi: usize, finite_only: bool) -> Option<Np> {
     for c in (lo..hi).rev() {
+        if cue_at(doc, c).is_some() && reporting_verb(doc, c) {
+            return Some(Np::Nobody);
+        }
         match cue_at(doc, c) {
             Some(Cue::Finite) => {
                 if let Some(np) = subject_before(doc, lo, c) {
@@ -760,7 +833,7 @@ fn last_cue(doc: &Doc, lo: usize, hi: usize, finite_only: bool) -> Option<Np> {
                     return Some(np);
                 }
             }
-            Some(Cue::According) if !finite_only => return speaker_after(doc, c + 2, hi),
+            Some(Cue::According) if !finite_only => return according_to(doc, c + 2, hi),
             _ => {}
         }
     }
@@ -860,8 +933,10 @@ pub(crate) fn flags(doc: &Doc) -> Vec<QuoteFlags> {
         .map(|s| {
             let partial = is_partial(doc, s);
             let qt = doc.quote_token[s];
-            let scare =
-                partial && word_count(doc, s) <= 3 && (so_called(doc, qt) || !cue_nearby(doc, qt));
+            let scare = name_quote(doc, qt)
+                || (partial
+                    && word_count(doc, s) <= 3
+                    && (so_called(doc, qt) || !cue_nearby(doc, qt)));
             QuoteFlags { partial, scare }
         })
         .collect()
@@ -1122,7 +1197,8 @@ fn fallback(r: &mut Resolver, s: usize, previous: Option<&Previous>) -> Found {
         // quote opens its own (a speech introduced by `..., before he spoke.`).
         let adjacent = lo >= plo || qt == plo;
         // Size first: the quote scan must stay bounded on giant sentences.
-        if adjacent && hi - lo <= 4 * WINDOW && !(lo..hi).any(|t| doc.quote_of(t).is_some()) {
+        let quoted = (lo..hi).any(|t| doc.quote_of(t).is_some() && !name_quote(doc, t));
+        if adjacent && hi - lo <= 4 * WINDOW && !quoted {
             let found = r.settle(last_cue(doc, lo, hi, true));
             if found != Found::Open {
                 return found;
