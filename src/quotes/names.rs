@@ -456,6 +456,32 @@ impl People {
         words.contains(&head) || (head == "leader" && words.iter().any(|w| leaderish.contains(w)))
     }
 
+    /// The person mentioned nearest to token `at` (at most `reach` tokens
+    /// away, before or after) whose title names the place `place` (`Russian
+    /// President` for `Russia`, `UK Foreign Secretary` for `UK`).
+    pub fn leader_of(&self, place: &str, at: usize, reach: usize) -> Option<String> {
+        let stem: String = place.chars().take(4).collect();
+        if stem.chars().count() < 4 && place.len() < 2 {
+            return None;
+        }
+        let names_place = |key: &str| {
+            self.title_of(key).is_some_and(|t| {
+                t.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == place || (stem.chars().count() == 4 && w.starts_with(&stem)))
+            })
+        };
+        let from = self
+            .mentions
+            .partition_point(|m| m.tok + reach < at);
+        self.mentions[from..]
+            .iter()
+            .take_while(|m| m.tok <= at + reach)
+            .filter(|m| names_place(&m.key))
+            .min_by_key(|m| m.tok.abs_diff(at))
+            .and_then(|m| self.display(&m.key))
+    }
+
     /// Registers a person named as a speaker that the mention pass missed.
     pub fn ensure(&mut self, key: &str, display: &str) {
         self.entities

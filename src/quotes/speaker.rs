@@ -764,6 +764,12 @@ fn direct_after(doc: &Doc, qt: usize) -> Option<Np> {
                     return Some(np);
                 }
             }
+            // `an "immediate answer" ... for guarantees that it demanded`: a
+            // verb in a relative clause is no attribution.
+            Some(Cue::Finite)
+                if c >= qt + 3
+                    && is_pronoun(&doc.lower(c - 1))
+                    && matches!(doc.lower(c - 2).as_str(), "that" | "which" | "what" | "who") => {}
             Some(Cue::Finite) => {
                 if let Some(np) = subject_before(doc, qt + 1, c) {
                     return Some(np);
@@ -998,6 +1004,20 @@ impl Resolver<'_, '_> {
                 // a person named in full (`Park`, `Muslim`) is that person,
                 // even when it also spells a place or an institution.
                 let word = self.doc.is_cap(*at) && !text.contains(' ');
+                // A country does not speak: its words are its leader's, when
+                // one is named nearby (`Russia said` near `Russian President
+                // Vladimir Putin`), else nobody's.
+                let lower = text.to_lowercase();
+                if word && lexicon::place(&lower) {
+                    let leader = self.people.leader_of(&lower, *at, 4 * WINDOW);
+                    let title = leader
+                        .as_ref()
+                        .and_then(|l| self.people.title_of(&l.to_lowercase()));
+                    return Attribution {
+                        speaker: leader,
+                        title,
+                    };
+                }
                 if word {
                     let full = self.people.canonical(&[self.doc.text_bare(*at)], *at);
                     if full.contains(' ') {
