@@ -621,6 +621,7 @@ impl QuoteWriter {
                 let mut o = serde_json::json!({
                     "article": a.id, "date": a.date, "quote": q.text, "speaker": q.speaker,
                     "speaker_title": q.speaker_title, "start": q.start, "end": q.end, "partial": q.partial,
+                    "kind": q.kind,
                 });
                 if let Some(s) = s {
                     o["stance"] = s.stance.clone().into();
