@@ -570,8 +570,17 @@ pub fn score_article(
     se: &stance::pipeline::Pipeline,
     explain: bool,
 ) -> Vec<Scored> {
-    input
-        .extract(art)
+    score_quotes(input.extract(art), st, se, explain)
+}
+
+/// Classifies quotes already extracted.
+pub fn score_quotes(
+    quotes: Vec<stance::quotes::Quote>,
+    st: &stance::pipeline::Pipeline,
+    se: &stance::pipeline::Pipeline,
+    explain: bool,
+) -> Vec<Scored> {
+    quotes
         .into_iter()
         .map(|q| {
             let ps = st.predict_one(&q.text);
