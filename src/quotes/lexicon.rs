@@ -50,7 +50,7 @@ word_set!(
         "blasted", "slammed", "wondered", "reported", "recounted", "hinted", "assured",
         "reassured", "texted", "emailed", "e-mailed", "pleaded", "begged", "scoffed", "sighed",
         "reflected", "revealed", "reveals", "disclosed", "clarified", "swore", "pointed",
-        "accused", "charged", "iterated", "spoke", "called", "described",
+        "accused", "charged", "iterated", "repeated", "reaffirmed", "signalled", "signaled", "spoke", "called", "described",
     ]
 );
 
@@ -201,7 +201,7 @@ word_set!(
         "duchess", "earl", "count", "countess", "baron", "baroness", "sheikha", "shah",
         "chieftain", "elder", "pastor", "striker", "midfielder", "defender", "goalkeeper",
         "forward", "skipper", "trainer", "referee", "umpire", "manager", "boss", "owner",
-        "mp", "mep", "msp", "mla", "councilor",
+        "mp", "mep", "msp", "mla", "councilor", "harbourmaster", "harbormaster",
     ]
 );
 

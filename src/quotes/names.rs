@@ -457,29 +457,48 @@ impl People {
     }
 
     /// The person mentioned nearest to token `at` (at most `reach` tokens
-    /// away, before or after) whose title names the place `place` (`Russian
-    /// President` for `Russia`, `UK Foreign Secretary` for `UK`).
+    /// away, before or after) whose title names the place `place`: the word
+    /// itself (`UK Foreign Secretary` for `UK`), its adjective (`Valdorian
+    /// Trade Minister` for `Valdoria`) or, for a known place, any word
+    /// sharing its first four letters (`British` for `Britain`).
     pub fn leader_of(&self, place: &str, at: usize, reach: usize) -> Option<String> {
+        let known = lexicon::place(place);
         let stem: String = place.chars().take(4).collect();
-        if stem.chars().count() < 4 && place.len() < 2 {
-            return None;
-        }
+        let root = place.trim_end_matches(['a', 'e', 'i', 'o', 'u', 'y']);
+        let adjective = |w: &str| {
+            w.len() > place.len()
+                && root.chars().count() >= 3
+                && w.starts_with(root)
+                && ["an", "ese", "ish", "i"].iter().any(|e| w.ends_with(e))
+        };
         let names_place = |key: &str| {
             self.title_of(key).is_some_and(|t| {
                 t.to_lowercase()
                     .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w == place || (stem.chars().count() == 4 && w.starts_with(&stem)))
+                    .any(|w| {
+                        w == place
+                            || adjective(w)
+                            || (known && stem.chars().count() == 4 && w.starts_with(&stem))
+                    })
             })
         };
-        let from = self
-            .mentions
-            .partition_point(|m| m.tok + reach < at);
+        let from = self.mentions.partition_point(|m| m.tok + reach < at);
         self.mentions[from..]
             .iter()
             .take_while(|m| m.tok <= at + reach)
             .filter(|m| names_place(&m.key))
             .min_by_key(|m| m.tok.abs_diff(at))
             .and_then(|m| self.display(&m.key))
+    }
+
+    /// True if someone other than `display` is mentioned in tokens `(lo, hi)`.
+    pub fn other_mentioned(&self, lo: usize, hi: usize, display: &str) -> bool {
+        let key = display.to_lowercase();
+        let from = self.mentions.partition_point(|m| m.tok <= lo);
+        self.mentions[from..]
+            .iter()
+            .take_while(|m| m.tok < hi)
+            .any(|m| m.key != key)
     }
 
     /// Registers a person named as a speaker that the mention pass missed.

@@ -969,6 +969,19 @@ impl Resolver<'_, '_> {
             Np::Person { name, title } => {
                 let words: Vec<String> = (name.0..name.1).map(|t| self.doc.text_bare(t)).collect();
                 let display = self.people.canonical(&words, name.0);
+                // One unknown word whose adjective titles someone nearby is a
+                // country, not a person (`Valdoria said` near `Valdorian Trade
+                // Minister Ilse Brandt`).
+                if !display.contains(' ') && title.is_none() {
+                    let lower = display.to_lowercase();
+                    if let Some(leader) = self.people.leader_of(&lower, name.0, 4 * WINDOW) {
+                        let key = leader.to_lowercase();
+                        return Attribution {
+                            title: self.people.title_of(&key),
+                            speaker: Some(leader),
+                        };
+                    }
+                }
                 let key = display.to_lowercase();
                 self.people.ensure(&key, &display);
                 let honorific_only = title
@@ -1008,8 +1021,10 @@ impl Resolver<'_, '_> {
                 // one is named nearby (`Russia said` near `Russian President
                 // Vladimir Putin`), else nobody's.
                 let lower = text.to_lowercase();
-                if word && lexicon::place(&lower) {
-                    let leader = self.people.leader_of(&lower, *at, 4 * WINDOW);
+                let leader = word
+                    .then(|| self.people.leader_of(&lower, *at, 4 * WINDOW))
+                    .flatten();
+                if leader.is_some() || (word && lexicon::place(&lower)) {
                     let title = leader
                         .as_ref()
                         .and_then(|l| self.people.title_of(&l.to_lowercase()));
@@ -1058,6 +1073,8 @@ impl Resolver<'_, '_> {
 /// The last quote attributed so far, for quotes that carry no cue.
 struct Previous {
     para: usize,
+    /// Token of the quote.
+    tok: usize,
     sentence: usize,
     attribution: Attribution,
 }
@@ -1122,12 +1139,17 @@ pub(crate) fn attribute(doc: &Doc, mut people: People, flags: &[QuoteFlags]) -> 
             // one of four or more words with no cue of its own goes on with
             // the speaker of the quote in the same or the previous paragraph.
             let para = doc.spans[s].para;
+            let qt = doc.quote_token[s];
+            // ... unless someone else is named since (`Chairman X repeated
+            // that he wants "..."`).
             let continues = |p: &&Previous| {
                 p.sentence == sentence
                     || (!scare
                         && word_count(doc, s) >= 4
-                        && p.attribution.speaker.is_some()
-                        && p.para + 1 >= para)
+                        && p.para + 1 >= para
+                        && p.attribution.speaker.as_deref().is_some_and(|sp| {
+                            !r.people.other_mentioned(p.tok, qt, sp)
+                        }))
             };
             if let Some(p) = previous.as_ref().filter(continues) {
                 found = Found::Settled(p.attribution.clone());
@@ -1143,6 +1165,7 @@ pub(crate) fn attribute(doc: &Doc, mut people: People, flags: &[QuoteFlags]) -> 
         if !scare {
             previous = Some(Previous {
                 para: doc.spans[e - 1].para,
+                tok: doc.quote_token[e - 1],
                 sentence: doc.sentence_of[doc.quote_token[e - 1]],
                 attribution,
             });
