@@ -143,7 +143,12 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Quote> {
 /// inside words (`Lady\u{ad}Amanita`) and which would split one speaker in two.
 fn visible(name: &str) -> String {
     name.chars()
-        .filter(|c| !matches!(c, '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'))
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'
+            )
+        })
         .collect()
 }
 

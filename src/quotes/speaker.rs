@@ -142,7 +142,9 @@ fn reporting_verb(doc: &Doc, c: usize) -> bool {
 /// A speaker phrase that is a news outlet (`Reuters`, `the Ledger
 /// newspaper`, `Radio Nine`).
 fn is_outlet(doc: &Doc, (a, b): (usize, usize)) -> bool {
-    b > a && b - a <= 6 && (a..b).any(|t| doc.is_word(t) && lexicon::outlet_word(&doc.lower_bare(t)))
+    b > a
+        && b - a <= 6
+        && (a..b).any(|t| doc.is_word(t) && lexicon::outlet_word(&doc.lower_bare(t)))
 }
 
 fn is_pronoun(word: &str) -> bool {
@@ -496,14 +498,19 @@ fn introduced_document(doc: &Doc, at: usize, head: &str) -> Option<String> {
             }
             k -= 1;
         }
-        let indefinite = k > lo && doc.is_word(k - 1) && matches!(doc.lower(k - 1).as_str(), "a" | "an");
+        let indefinite =
+            k > lo && doc.is_word(k - 1) && matches!(doc.lower(k - 1).as_str(), "a" | "an");
         if !indefinite || k == t {
             continue;
         }
         let (_, sent_hi) = doc.sentences[doc.sentence_of[t]];
         let hi = sent_hi.min(t + 12);
         let mut end = t + 1;
-        let next = if doc.is_word(t + 1) { doc.lower(t + 1) } else { String::new() };
+        let next = if doc.is_word(t + 1) {
+            doc.lower(t + 1)
+        } else {
+            String::new()
+        };
         let from = if next.ends_with("ed") && doc.is_word(t + 2) && doc.lower(t + 2) == "by" {
             Some(t + 3)
         } else if matches!(next.as_str(), "from" | "by") {
@@ -667,8 +674,7 @@ fn subject_before(doc: &Doc, lo: usize, cue: usize) -> Option<Np> {
         // appositives; the name before both speaks.
         if !matches!(subject, Some(Np::Person { .. })) {
             let mut c = p - 1;
-            while c > lo && p - 1 - c < 20 && doc.punct(c - 1) != Some(',') && doc.is_word(c - 1)
-            {
+            while c > lo && p - 1 - c < 20 && doc.punct(c - 1) != Some(',') && doc.is_word(c - 1) {
                 c -= 1;
             }
             if c > lo + 1 && c < p - 1 && doc.punct(c - 1) == Some(',') {
@@ -1147,9 +1153,10 @@ pub(crate) fn attribute(doc: &Doc, mut people: People, flags: &[QuoteFlags]) -> 
                     || (!scare
                         && word_count(doc, s) >= 4
                         && p.para + 1 >= para
-                        && p.attribution.speaker.as_deref().is_some_and(|sp| {
-                            !r.people.other_mentioned(p.tok, qt, sp)
-                        }))
+                        && p.attribution
+                            .speaker
+                            .as_deref()
+                            .is_some_and(|sp| !r.people.other_mentioned(p.tok, qt, sp)))
             };
             if let Some(p) = previous.as_ref().filter(continues) {
                 found = Found::Settled(p.attribution.clone());
@@ -1633,5 +1640,82 @@ mod tests {
     fn question_quote_followed_by_capitalised_speaker() {
         let t = "“Is that fair?” Ana Ruiz asked.";
         assert_eq!(speaker_of(t, "Is that").as_deref(), Some("Ana Ruiz"));
+    }
+
+    #[test]
+    fn surname_that_spells_a_place_expands_to_the_full_name() {
+        let t =
+            "Park Jin-hee, an engineer, spoke. \"The pumps failed,\" Park, who left in 2019, said.";
+        assert_eq!(speaker_of(t, "The pumps").as_deref(), Some("Park Jin-hee"));
+        let t = "District chief Anwar Muslim spoke. \"It is falling,\" Mr Muslim said.";
+        assert_eq!(speaker_of(t, "It is").as_deref(), Some("Anwar Muslim"));
+    }
+
+    #[test]
+    fn possessive_mention_does_not_take_the_pronoun() {
+        let t = "President Omar Warsame urged calm after Ahmed Dorn's arrest.\n\"We will hold firm,\" he said.";
+        assert_eq!(speaker_of(t, "We will").as_deref(), Some("Omar Warsame"));
+    }
+
+    #[test]
+    fn next_sentence_subject_is_not_taken_by_a_quote_with_its_own_lead_in() {
+        let t = "However, Malik Osei, a port director, e-mailed me that \"every berth is still open to ships.\" Renata Kurz tweeted that her ships were turned away.";
+        assert_eq!(speaker_of(t, "every berth").as_deref(), Some("Malik Osei"));
+    }
+
+    #[test]
+    fn verb_in_a_relative_clause_after_a_partial_quote_is_no_cue() {
+        let t = "The talks came after the Foreign Secretary warned Varnia.\nVarnian President Oleg Dravik reiterated that he wants an \"immediate answer\" from the alliance for guarantees that it demanded. \"This is not our choice,\" he said.";
+        assert_eq!(speaker_of(t, "immediate").as_deref(), Some("Oleg Dravik"));
+    }
+
+    #[test]
+    fn country_speaks_as_the_leader_its_adjective_titles() {
+        let t = "Valdoria earlier signalled that it \"will not send a single warship\" this year. Valdorian Trade Minister Ilse Brandt told lawmakers so.";
+        assert_eq!(speaker_of(t, "will not").as_deref(), Some("Ilse Brandt"));
+    }
+
+    #[test]
+    fn bare_document_takes_the_description_that_introduced_it() {
+        let t = "KESSEL - An internal memo obtained by the Kessel Ledger shows cuts.\n\"All offices should prepare new timetables now,\" said the memo.";
+        assert_eq!(
+            speaker_of(t, "All offices").as_deref(),
+            Some("an internal memo obtained by the Kessel Ledger")
+        );
+    }
+
+    #[test]
+    fn outlet_that_reports_a_quote_is_not_its_speaker() {
+        let t = "\"The lifts have been broken since Easter,\" the Harbour Gazette reported.";
+        assert_eq!(speaker_of(t, "The lifts"), None);
+        let t = "\"The lifts have been broken since Easter,\" according to Radio Nine.";
+        assert_eq!(speaker_of(t, "The lifts"), None);
+    }
+
+    #[test]
+    fn quoted_name_speaks_and_is_not_a_quote() {
+        let t =
+            "\"They found money for the stadium in a week,\" a commenter named \"skyfox99\" wrote.";
+        let got = speakers(t);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.as_deref(), Some("skyfox99"));
+    }
+
+    #[test]
+    fn part_of_a_group_is_kept_whole() {
+        let t = "\"I have known him for years,\" said one of his oldest colleagues.";
+        assert_eq!(
+            speaker_of(t, "I have").as_deref(),
+            Some("one of his oldest colleagues")
+        );
+    }
+
+    #[test]
+    fn role_for_an_office_with_an_article_is_one_phrase() {
+        let t = "A spokesman for the Transport Office said: \"No decision has been taken.\"";
+        assert_eq!(
+            speaker_of(t, "No decision").as_deref(),
+            Some("a spokesman for the Transport Office")
+        );
     }
 }
