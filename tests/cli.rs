@@ -421,6 +421,7 @@ fn extract_offsets_index_the_text_as_read_including_the_date_prefix() {
             "article",
             "date",
             "end",
+            "kind",
             "partial",
             "quote",
             "speaker",
@@ -518,7 +519,8 @@ fn score_by_speaker_over_a_directory_tallies_each_speaker() {
         ),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 25);
+    // A header and one row per fixture article.
+    assert_eq!(text.lines().count(), 30);
 }
 
 #[test]

@@ -198,16 +198,18 @@ fn np_before(doc: &Doc, lo: usize, end: usize) -> Option<(usize, usize)> {
         let kk = if det { k - 1 } else { k };
         // ... unless the run ends in a person's name after an organisation
         // (`director at the Harlow Trust Ana Ruiz`).
-        let split = names::split_run(doc, k, end);
-        let named = split.title.1 > split.title.0
-            && split.name.1 - split.name.0 >= 2
-            && names::name_kind(doc, split.name, false) == NameKind::Person;
-        let role_of = !named
-            && kk >= lo + 2
+        let role_of = kk >= lo + 2
             && doc.starts_lower(kk - 1)
             && lexicon::np_connector(&doc.lower(kk - 1))
             && doc.starts_lower(kk - 2)
-            && names::is_role(&doc.lower(kk - 2));
+            && names::is_role(&doc.lower(kk - 2))
+            && {
+                let split = names::split_run(doc, k, end);
+                let named = split.title.1 > split.title.0
+                    && split.name.1 - split.name.0 >= 2
+                    && names::name_kind(doc, split.name, false) == NameKind::Person;
+                !named
+            };
         if role_of {
             k = kk - 2;
             while k > lo && end - k < 10 && doc.is_word(k - 1) && modifier_like(doc, k - 1) {
@@ -487,7 +489,10 @@ const DOCUMENT_LOOK_BACK: usize = 400;
 fn introduced_document(doc: &Doc, at: usize, head: &str) -> Option<String> {
     let lo = at.saturating_sub(DOCUMENT_LOOK_BACK);
     for t in (lo..at).rev() {
-        if !doc.is_word(t) || doc.lower_bare(t) != head {
+        // Cheap test first: this loop may see hundreds of tokens.
+        let tok = doc.tokens[t];
+        let first = doc.chars[tok.start].to_lowercase().next();
+        if !doc.is_word(t) || first != head.chars().next() || doc.lower_bare(t) != head {
             continue;
         }
         let mut k = t;
