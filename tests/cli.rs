@@ -421,6 +421,7 @@ fn extract_offsets_index_the_text_as_read_including_the_date_prefix() {
             "article",
             "date",
             "end",
+            "kind",
             "partial",
             "quote",
             "speaker",
@@ -518,7 +519,8 @@ fn score_by_speaker_over_a_directory_tallies_each_speaker() {
         ),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 25);
+    // A header and one row per fixture article.
+    assert_eq!(text.lines().count(), 30);
 }
 
 #[test]
@@ -538,7 +540,7 @@ fn extract_reads_jsonl_from_stdin() {
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(
-        out.starts_with("article,date,quote,speaker,speaker_title,start,end,partial\n"),
+        out.starts_with("article,date,quote,speaker,speaker_title,start,end,partial,kind\n"),
         "{out}"
     );
     assert!(
@@ -656,4 +658,30 @@ fn marks_are_stored_in_the_model_and_shown_by_explain() {
     assert!(ngrams.contains(&"m:1f"), "{ngrams:?}");
     assert!(ngrams.contains(&"m:1f retali"), "{ngrams:?}");
     assert!(ngrams.contains(&"we will"), "{ngrams:?}");
+}
+
+#[test]
+fn csv_rows_quote_a_date_with_a_comma() {
+    for cmd in ["extract", "score"] {
+        let mut child = bin()
+            .args([cmd, "-", "--format", "csv"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut i = child.stdin.take().unwrap();
+            i.write_all(b"{\"id\":\"a1\",\"date\":\"March 3, 2024\",\"text\":\"\\\"We will not back down,\\\" said minister Ola Berg.\"}\n").unwrap();
+        }
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{cmd}");
+        let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+        let header = r.headers().unwrap().clone();
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        assert_eq!(rows.len(), 1, "{cmd}");
+        assert_eq!(rows[0].len(), header.len(), "{cmd}: {:?}", rows[0]);
+        assert_eq!(&rows[0][1], "March 3, 2024", "{cmd}");
+        assert_eq!(&rows[0][8], "direct", "{cmd}");
+    }
 }

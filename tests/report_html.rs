@@ -88,7 +88,13 @@ fn assert_self_contained(doc: &Element, src: &str, scripts: usize) {
 fn report_highlights_every_extracted_quote_with_its_speaker() {
     let (doc, src) = report("quotes");
     assert_self_contained(&doc, &src, 1);
-    let mut args = vec!["score".to_string(), "--format".into(), "jsonl".into()];
+    // The report shows every quote found, as `score --all-quotes` classifies them.
+    let mut args = vec![
+        "score".to_string(),
+        "--all-quotes".into(),
+        "--format".into(),
+        "jsonl".into(),
+    ];
     args.extend(inputs());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let quotes = jsonl(&run(&args));
@@ -168,6 +174,7 @@ fn report_speaker_table_and_timeline_agree_with_score() {
     let (doc, _) = report("tables");
     let mut args = vec![
         "score".to_string(),
+        "--all-quotes".into(),
         "--by".into(),
         "speaker".into(),
         "--format".into(),
@@ -207,7 +214,12 @@ fn report_speaker_table_and_timeline_agree_with_score() {
         }
     }
     // Timeline: one bar per day and series with quotes; heights add up per label.
-    let mut by_quote = vec!["score".to_string(), "--format".into(), "jsonl".into()];
+    let mut by_quote = vec![
+        "score".to_string(),
+        "--all-quotes".into(),
+        "--format".into(),
+        "jsonl".into(),
+    ];
     by_quote.extend(inputs());
     let by_quote: Vec<&str> = by_quote.iter().map(String::as_str).collect();
     let quotes = jsonl(&run(&by_quote));

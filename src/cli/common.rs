@@ -735,8 +735,17 @@ pub fn score_article(
     se: &stance::pipeline::Pipeline,
     explain: bool,
 ) -> Vec<Scored> {
-    input
-        .extract(art)
+    score_quotes(input.extract(art), st, se, explain)
+}
+
+/// Classifies quotes already extracted.
+pub fn score_quotes(
+    quotes: Vec<stance::quotes::Quote>,
+    st: &stance::pipeline::Pipeline,
+    se: &stance::pipeline::Pipeline,
+    explain: bool,
+) -> Vec<Scored> {
+    quotes
         .into_iter()
         .map(|q| {
             let ps = st.predict_one(&q.text);
@@ -788,6 +797,7 @@ impl QuoteWriter {
                 let mut o = serde_json::json!({
                     "article": a.id, "date": a.date, "quote": q.text, "speaker": q.speaker,
                     "speaker_title": q.speaker_title, "start": q.start, "end": q.end, "partial": q.partial,
+                    "kind": q.kind,
                 });
                 if let Some(s) = s {
                     o["stance"] = s.stance.clone().into();
@@ -811,21 +821,25 @@ impl QuoteWriter {
                 let out = &mut self.out;
                 write!(
                     out,
-                    "{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{}",
                     csv_field(&a.id),
-                    a.date.as_deref().unwrap_or(""),
+                    csv_field(a.date.as_deref().unwrap_or("")),
                     csv_field(&q.text),
                     csv_field(q.speaker.as_deref().unwrap_or("")),
                     csv_field(q.speaker_title.as_deref().unwrap_or("")),
                     q.start,
                     q.end,
-                    q.partial
+                    q.partial,
+                    q.kind.name()
                 )?;
                 if let Some(s) = s {
                     write!(
                         out,
                         ",{},{:.6},{},{:.6}",
-                        s.stance, s.stance_confidence, s.sentiment, s.sentiment_confidence
+                        csv_field(&s.stance),
+                        s.stance_confidence,
+                        csv_field(&s.sentiment),
+                        s.sentiment_confidence
                     )?;
                     if let Some((st, se)) = &s.why {
                         write!(
@@ -890,7 +904,7 @@ impl QuoteWriter {
             Format::Csv => {
                 write!(
                     out,
-                    "article,date,quote,speaker,speaker_title,start,end,partial"
+                    "article,date,quote,speaker,speaker_title,start,end,partial,kind"
                 )?;
                 if self.scored {
                     write!(

@@ -13,9 +13,30 @@ use stance::defaults::Task;
 use stance::pipeline::Pipeline;
 
 use super::common::{
-    csv_field, ellipsize, ellipsize_middle, for_each_article_batch, load_with_prior, score_article,
+    csv_field, ellipsize, ellipsize_middle, for_each_article_batch, load_with_prior, score_quotes,
     stdout, ArticleArgs, Format, JsonArray, QuoteWriter, Scored, UsageError,
 };
+use stance::quotes::{Quote, QuoteKind};
+
+/// Partial quotes shorter than this are a few words in the writer's
+/// sentence, too little to carry a stance; `--all-quotes` scores them too.
+const MIN_PARTIAL_WORDS: usize = 4;
+
+/// Whether `score` classifies a quote by default: direct quotes, and partial
+/// quotes of at least [`MIN_PARTIAL_WORDS`] words.
+fn scored_by_default(q: &Quote) -> bool {
+    match q.kind {
+        QuoteKind::Direct => true,
+        QuoteKind::Partial => {
+            q.text
+                .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+                .filter(|w| !w.is_empty())
+                .count()
+                >= MIN_PARTIAL_WORDS
+        }
+        QuoteKind::Scare => false,
+    }
+}
 
 /// Rows of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +80,62 @@ pub struct Args {
     /// and towards its sentiment (as written in the quote).
     #[arg(long)]
     explain: bool,
+    /// Classify every quote found, also partial quotes under four words (and scare quotes
+    /// with --keep-scare-quotes) [default: direct quotes and partial quotes of 4+ words].
+    #[arg(long)]
+    all_quotes: bool,
+}
+
+/// One row per person across articles: a speaker given as one capitalised
+/// word (`Putin`, in an article that never gives the full name) joins the
+/// row of the one full name of two or more capitalised words that ends in
+/// that word (`Vladimir Putin`). With two such names (`Anna Berg`, `Tom
+/// Berg`) the word stays a row of its own: which one is meant is unknown.
+fn merge_surnames(speakers: &mut BTreeMap<Option<String>, Tally>) {
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let mut full_by_last: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for name in speakers.keys().flatten() {
+        let words: Vec<&str> = name.split(' ').collect();
+        if words.len() >= 2 && words.iter().all(|w| capitalised(w)) {
+            if let Some(last) = words.last() {
+                full_by_last
+                    .entry(last.to_string())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+    }
+    let singles: Vec<String> = speakers
+        .keys()
+        .flatten()
+        .filter(|n| !n.contains(' ') && capitalised(n))
+        .cloned()
+        .collect();
+    for single in singles {
+        let Some([full]) = full_by_last.get(&single).map(Vec::as_slice) else {
+            continue;
+        };
+        let Some(from) = speakers.remove(&Some(single)) else {
+            continue;
+        };
+        let into = speakers.entry(Some(full.clone())).or_default();
+        into.quotes += from.quotes;
+        into.articles += from.articles;
+        for (k, v) in from.stance {
+            *into.stance.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in from.sentiment {
+            *into.sentiment.entry(k).or_insert(0) += v;
+        }
+        into.first = match (into.first.take(), from.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        into.last = match (into.last.take(), from.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 #[derive(Default)]
@@ -91,14 +168,18 @@ pub fn run(a: Args) -> Result<()> {
         .unwrap_or(0);
     let mut header = false;
     let mut array = JsonArray::default();
+    let skipped = std::sync::atomic::AtomicUsize::new(0);
     for_each_article_batch(&a.input, |batch| {
         let scored: Vec<(&Article, Vec<Scored>)> = batch
             .par_iter()
             .map(|art| {
-                (
-                    art,
-                    score_article(&a.input, art, &stance_m, &sent_m, a.explain),
-                )
+                let mut quotes = a.input.extract(art);
+                if !a.all_quotes {
+                    let found = quotes.len();
+                    quotes.retain(scored_by_default);
+                    skipped.fetch_add(found - quotes.len(), std::sync::atomic::Ordering::Relaxed);
+                }
+                (art, score_quotes(quotes, &stance_m, &sent_m, a.explain))
             })
             .collect();
         for (art, quotes) in scored {
@@ -141,6 +222,13 @@ pub fn run(a: Args) -> Result<()> {
         }
         Ok(())
     })?;
+    let skipped = skipped.into_inner();
+    if skipped > 0 {
+        eprintln!(
+            "score: classified direct quotes and partial quotes of {MIN_PARTIAL_WORDS}+ words; \
+             {skipped} shorter partial quote(s) left out (--all-quotes to include them)"
+        );
+    }
     match a.by {
         By::Quote => w.finish(a.explain)?,
         By::Article => {
@@ -154,7 +242,10 @@ pub fn run(a: Args) -> Result<()> {
             }
             out.flush()?
         }
-        By::Speaker => write_speakers(&mut out, a.format, &speakers, &stance_m, &sent_m)?,
+        By::Speaker => {
+            merge_surnames(&mut speakers);
+            write_speakers(&mut out, a.format, &speakers, &stance_m, &sent_m)?
+        }
     }
     Ok(())
 }

@@ -31,8 +31,8 @@ word_set!(
         "stress", "stressed", "write", "writes", "wrote", "tweet", "tweeted", "posted",
         "vow", "vowed", "threaten", "threatens", "threatened", "urge", "urges", "urged",
         "declare", "declares", "declared", "note", "noted", "explain", "explains",
-        "explained", "argue", "argues", "argued", "claim", "claimed", "announce",
-        "announces", "announced", "state", "stated", "reiterate", "reiterates",
+        "explained", "argue", "argues", "argued", "claimed", "announce",
+        "announces", "announced", "stated", "reiterate", "reiterates",
         "reiterated", "remarked", "commented", "reply", "replied", "respond", "responds",
         "responded", "answered", "ask", "asks", "asked", "acknowledge", "acknowledges",
         "acknowledged", "admit", "admits", "admitted", "concede", "concedes", "conceded",
@@ -48,9 +48,9 @@ word_set!(
         "emphasizes", "emphasized", "underlined", "caution", "cautions", "cautioned",
         "allege", "alleges", "alleged", "mused", "fumed", "snapped", "thundered", "railed",
         "blasted", "slammed", "wondered", "reported", "recounted", "hinted", "assured",
-        "reassured", "texted", "emailed", "pleaded", "begged", "scoffed", "sighed",
+        "reassured", "texted", "emailed", "e-mailed", "pleaded", "begged", "scoffed", "sighed",
         "reflected", "revealed", "reveals", "disclosed", "clarified", "swore", "pointed",
-        "accused", "charged", "iterated", "spoke", "called", "described",
+        "accused", "charged", "iterated", "repeated", "reaffirmed", "signalled", "signaled", "spoke", "called", "described",
     ]
 );
 
@@ -61,7 +61,7 @@ word_set!(
     [
         "claims", "notes", "remarks", "comments", "reports", "promises", "demands",
         "pledges", "vows", "tweets", "posts", "jokes", "quips", "replies", "states",
-        "answers", "recalls", "charges", "counters", "cries",
+        "answers", "recalls", "charges", "counters", "cries", "state", "claim",
     ]
 );
 
@@ -201,7 +201,7 @@ word_set!(
         "duchess", "earl", "count", "countess", "baron", "baroness", "sheikha", "shah",
         "chieftain", "elder", "pastor", "striker", "midfielder", "defender", "goalkeeper",
         "forward", "skipper", "trainer", "referee", "umpire", "manager", "boss", "owner",
-        "mp", "mep", "msp", "mla", "councilor",
+        "mp", "mep", "msp", "mla", "councilor", "harbourmaster", "harbormaster",
     ]
 );
 
@@ -250,6 +250,7 @@ word_set!(
         "official", "officials", "skipper", "boss", "deputy", "negotiators", "delegate",
         "secretary-general", "general-secretary", "chairperson", "frontman", "sheriff",
         "policeman", "policewoman", "man", "woman", "source", "insider", "observer",
+        "commenter", "blogger", "tipster", "caller", "viewer", "reader",
     ]
 );
 
@@ -631,6 +632,19 @@ pub(crate) fn institution_word(word: &str) -> bool {
 pub(crate) fn first_name(word: &str) -> bool {
     male_first_name(word) || female_first_name(word) || unisex_first_name(word)
 }
+
+word_set!(
+    /// News outlets and the words that name one: an outlet that reports a
+    /// quote (`according to Reuters`, `the Ledger reported`) is not its speaker.
+    outlet_word,
+    [
+        "reuters", "ap", "afp", "bbc", "cnn", "tass", "xinhua", "bloomberg", "upi", "dpa",
+        "efe", "ansa", "kyodo", "yonhap", "interfax", "ria", "newspaper", "news", "times",
+        "post", "journal", "tribune", "herald", "gazette", "chronicle", "magazine", "tv",
+        "radio", "television", "broadcaster", "agency", "channel", "daily", "telegraph",
+        "guardian", "outlet", "tabloid", "website", "site", "blog",
+    ]
+);
 
 #[cfg(test)]
 mod tests {

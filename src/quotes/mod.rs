@@ -34,6 +34,31 @@ mod tokens;
 
 use serde::{Deserialize, Serialize};
 
+/// What a quoted span is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteKind {
+    /// A statement standing on its own (`"We will not move," she said.`).
+    Direct,
+    /// Quoted words inside a sentence of narration (`NATO had "brazenly
+    /// tricked" Russia`).
+    Partial,
+    /// A scare quote: one to three words with no speech cue nearby, or a
+    /// quoted name (`a reader named "Mags"`); printed only when asked for.
+    Scare,
+}
+
+impl QuoteKind {
+    /// The name in output: `direct`, `partial` or `scare`.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuoteKind::Direct => "direct",
+            QuoteKind::Partial => "partial",
+            QuoteKind::Scare => "scare",
+        }
+    }
+}
+
 /// One quoted statement found in an article.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Quote {
@@ -52,6 +77,8 @@ pub struct Quote {
     /// A partial quote inside running text (`NATO had "brazenly tricked"
     /// Russia`), or a kept scare quote.
     pub partial: bool,
+    /// Direct, partial or scare; `partial` is true for the last two.
+    pub kind: QuoteKind,
     /// Index of the paragraph (non-blank line) where the quote opens.
     pub paragraph: usize,
 }
@@ -91,24 +118,47 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Quote> {
     let people = names::People::build(&doc);
     let flags = speaker::flags(&doc);
     let attributions = speaker::attribute(&doc, people, &flags);
+    let repeats = speaker::repeated_headlines(&doc);
     doc.spans
         .iter()
         .zip(flags)
         .zip(attributions)
-        .filter(|((span, flags), _)| {
+        .zip(repeats)
+        .filter(|(((span, flags), _), repeat)| {
             let body = &chars[span.start..span.end];
             body.iter().any(|c| c.is_alphanumeric())
                 && body.len() <= opts.max_quote_chars
                 && (!flags.scare || opts.keep_scare_quotes)
+                && !repeat
         })
-        .map(|((span, flags), attribution)| Quote {
+        .map(|(((span, flags), attribution), _)| Quote {
             text: chars[span.start..span.end].iter().collect(),
             start: span.start,
             end: span.end,
-            speaker: attribution.speaker,
+            speaker: attribution.speaker.map(|s| visible(&s)),
             speaker_title: attribution.title,
             partial: flags.partial || flags.scare,
+            kind: if flags.scare {
+                QuoteKind::Scare
+            } else if flags.partial {
+                QuoteKind::Partial
+            } else {
+                QuoteKind::Direct
+            },
             paragraph: span.para,
+        })
+        .collect()
+}
+
+/// A name without soft hyphens and zero-width chars, which web pages leave
+/// inside words (`Lady\u{ad}Amanita`) and which would split one speaker in two.
+fn visible(name: &str) -> String {
+    name.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'
+            )
         })
         .collect()
 }

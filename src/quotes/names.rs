@@ -50,6 +50,9 @@ pub(crate) enum Referent {
 struct Mention {
     tok: usize,
     key: String,
+    /// A possessive mention (`Godane's death`): the person is talked about,
+    /// and a later he or she is more likely someone else.
+    weak: bool,
 }
 
 /// What the article tells about one person.
@@ -125,8 +128,22 @@ pub(crate) fn split_run(doc: &Doc, a: usize, b: usize) -> RunSplit {
     let mut name_start = a;
     for k in (a..b.saturating_sub(1)).rev() {
         let l = doc.lower(k);
-        if lexicon::title_word(&l) || lexicon::role_noun(&l) {
+        // An organisation before a name is its affiliation (`Asia Pacific
+        // Foundation Sajjan Cohel`).
+        let org = lexicon::org_word(&l) && b - k > 2;
+        if lexicon::title_word(&l) || lexicon::role_noun(&l) || org {
             name_start = k + 1;
+            // A title word inside a name (`Hassan Sheikh Mohamud`): a given
+            // name right before it starts the name.
+            if k > a && lexicon::first_name(&doc.lower(k - 1)) && !lexicon::org_word(&l) {
+                let opens = k - 1 == a || {
+                    let before = doc.lower(k - 2);
+                    lexicon::title_word(&before) || lexicon::role_noun(&before)
+                };
+                if opens {
+                    name_start = k - 1;
+                }
+            }
             break;
         }
     }
@@ -164,16 +181,21 @@ pub(crate) fn name_kind(doc: &Doc, (a, b): (usize, usize), evidence: bool) -> Na
     // `Foreign Secretary`, `Russian President`: titles alone; but a known
     // given name keeps `John Major` and `Carole King` people.
     let title_only = lexicon::title_word(last) && !lexicon::first_name(first);
+    // After a title or an honorific a lone word is a surname even when it
+    // spells a nationality or a place (`Mr Muslim`, `Minister Jordan`).
+    let titled = a > 0 && doc.is_word(a - 1) && {
+        let before = doc.lower(a - 1);
+        lexicon::honorific(&before) || lexicon::role_noun(&before)
+    };
+    let lone_not_name = lexicon::org_name(first)
+        || lexicon::sentence_starter(first)
+        || lexicon::title_word(first)
+        || lexicon::finite_cue(first)
+        || ((!evidence || !titled) && (lexicon::place(first) || lexicon::demonym(first)));
     let hard_reject = words.iter().any(|w| lexicon::org_word(w))
         || (a..b).any(|t| doc.is_acronym(t) || !doc.is_word(t))
         || title_only
-        || (n == 1
-            && (lexicon::place(first)
-                || lexicon::demonym(first)
-                || lexicon::org_name(first)
-                || lexicon::sentence_starter(first)
-                || lexicon::title_word(first)
-                || lexicon::finite_cue(first)))
+        || (n == 1 && lone_not_name)
         || (n >= 2 && lexicon::place_prefix(first) && !lexicon::first_name(first))
         || (n >= 2 && lexicon::place(last));
     if hard_reject {
@@ -182,7 +204,10 @@ pub(crate) fn name_kind(doc: &Doc, (a, b): (usize, usize), evidence: bool) -> Na
     if evidence || lexicon::first_name(first) {
         return NameKind::Person;
     }
-    if words.iter().any(|w| lexicon::weak_org_word(w)) {
+    // Institution words are heads and come last (`Hyde Park`, `Station
+    // Road`); first they are often surnames (`Park Jin-hee`, `Hall Ortega`).
+    let weak = if n == 1 { &words[..] } else { &words[1..] };
+    if weak.iter().any(|w| lexicon::weak_org_word(w)) {
         return NameKind::Other;
     }
     if n == 1 {
@@ -304,7 +329,11 @@ impl People {
                     .entry(surname(&key).to_string())
                     .or_insert_with(|| t.clone());
             }
-            people.mentions.push(Mention { tok: a, key });
+            people.mentions.push(Mention {
+                tok: a,
+                key,
+                weak: doc.is_possessive(b - 1),
+            });
         }
         people
     }
@@ -427,6 +456,51 @@ impl People {
         words.contains(&head) || (head == "leader" && words.iter().any(|w| leaderish.contains(w)))
     }
 
+    /// The person mentioned nearest to token `at` (at most `reach` tokens
+    /// away, before or after) whose title names the place `place`: the word
+    /// itself (`UK Foreign Secretary` for `UK`), its adjective (`Valdorian
+    /// Trade Minister` for `Valdoria`) or, for a known place, any word
+    /// sharing its first four letters (`British` for `Britain`).
+    pub fn leader_of(&self, place: &str, at: usize, reach: usize) -> Option<String> {
+        let known = lexicon::place(place);
+        let stem: String = place.chars().take(4).collect();
+        let root = place.trim_end_matches(['a', 'e', 'i', 'o', 'u', 'y']);
+        let adjective = |w: &str| {
+            w.len() > place.len()
+                && root.chars().count() >= 3
+                && w.starts_with(root)
+                && ["an", "ese", "ish", "i"].iter().any(|e| w.ends_with(e))
+        };
+        let names_place = |key: &str| {
+            self.title_of(key).is_some_and(|t| {
+                t.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| {
+                        w == place
+                            || adjective(w)
+                            || (known && stem.chars().count() == 4 && w.starts_with(&stem))
+                    })
+            })
+        };
+        let from = self.mentions.partition_point(|m| m.tok + reach < at);
+        self.mentions[from..]
+            .iter()
+            .take_while(|m| m.tok <= at + reach)
+            .filter(|m| names_place(&m.key))
+            .min_by_key(|m| m.tok.abs_diff(at))
+            .and_then(|m| self.display(&m.key))
+    }
+
+    /// True if someone other than `display` is mentioned in tokens `(lo, hi)`.
+    pub fn other_mentioned(&self, lo: usize, hi: usize, display: &str) -> bool {
+        let key = display.to_lowercase();
+        let from = self.mentions.partition_point(|m| m.tok <= lo);
+        self.mentions[from..]
+            .iter()
+            .take_while(|m| m.tok < hi)
+            .any(|m| m.key != key)
+    }
+
     /// Registers a person named as a speaker that the mention pass missed.
     pub fn ensure(&mut self, key: &str, display: &str) {
         self.entities
@@ -457,6 +531,8 @@ impl People {
         const LOOK_BACK: usize = 64;
         let mut out = HashMap::new();
         let mut history: Vec<Referent> = Vec::new();
+        // Parallel to `history`: the entry came from a possessive mention.
+        let mut weak: Vec<bool> = Vec::new();
         // Person-like role phrases (`one consultant`) and their gender.
         let mut roles: HashMap<String, Option<Gender>> = HashMap::new();
         let (mut m, mut g, mut ep) = (0, 0, 0);
@@ -471,12 +547,14 @@ impl People {
                     .cloned();
                 if let Some(referent) = found {
                     history.push(referent.clone());
+                    weak.push(false);
                     out.insert(t, referent);
                 }
                 ep += 1;
             }
             while m < self.mentions.len() && self.mentions[m].tok == t {
                 history.push(Referent::Person(self.mentions[m].key.clone()));
+                weak.push(self.mentions[m].weak);
                 m += 1;
             }
             while g < groups.len() && groups[g].0 == t {
@@ -485,6 +563,7 @@ impl People {
                     roles.insert(text.clone(), gender);
                 }
                 history.push(Referent::Group(text.clone()));
+                weak.push(false);
                 g += 1;
             }
             if !doc.is_word(t) {
@@ -508,9 +587,8 @@ impl People {
                     .find(|r| matches!(r, Referent::Group(_)))
                     .cloned(),
                 "they" | "their" => recent.into_iter().next().cloned(),
-                _ => recent
-                    .into_iter()
-                    .find(|r| match r {
+                _ => {
+                    let fits = |r: &Referent| match r {
                         Referent::Person(k) => {
                             let g = self.entities.get(k).and_then(|e| e.gender);
                             g.is_none() || g == wanted
@@ -520,8 +598,26 @@ impl People {
                         Referent::Group(text) => {
                             roles.get(text).is_some_and(|g| g.is_none() || *g == wanted)
                         }
-                    })
-                    .cloned(),
+                    };
+                    // A person only mentioned as an owner yields to one
+                    // mentioned as such a little earlier.
+                    let mut first_weak = None;
+                    let mut strong = None;
+                    for (i, (r, &w)) in recent.zip(weak.iter().rev()).enumerate() {
+                        if first_weak.is_some() && i >= 16 {
+                            break;
+                        }
+                        if !fits(r) {
+                            continue;
+                        }
+                        if !w {
+                            strong = Some(r);
+                            break;
+                        }
+                        first_weak.get_or_insert(r);
+                    }
+                    strong.or(first_weak).cloned()
+                }
             };
             if let Some(referent) = found {
                 if wanted.is_some() {
@@ -531,6 +627,7 @@ impl People {
                         }
                     }
                     history.push(referent.clone());
+                    weak.push(false);
                 }
                 out.insert(t, referent);
             }
@@ -619,7 +716,28 @@ fn make_run(doc: &Doc, a: usize, b: usize, lo: usize) -> Run {
     let evidence = real_title(doc, split.title)
         || role_start.is_some()
         || (split.title.0..split.title.1).any(|t| lexicon::honorific(&doc.lower(t)));
-    let kind = name_kind(doc, split.name, evidence);
+    // `Observatory for Human Rights`, `Bank of Central Asia`: words after
+    // `of` or `for` that follows a capitalised word end an organisation's
+    // name (titles that take `of` are joined into the run before this).
+    let org_tail = a >= lo + 2
+        && doc.starts_lower(a - 1)
+        && matches!(doc.lower(a - 1).as_str(), "of" | "for")
+        && run_word(doc, a - 2)
+        && !doc.is_possessive(a - 2);
+    // `Andean Observatory for Human Rights`: a run followed by `of` or `for`
+    // and another capitalised word is an organisation, unless a given name
+    // or a title says person (`Tobias Wren of Greyfield Securities`).
+    let org_head = !evidence
+        && split.name.1 > split.name.0
+        && doc.starts_lower(b)
+        && matches!(doc.lower(b).as_str(), "of" | "for")
+        && run_word(doc, b + 1)
+        && !lexicon::first_name(&doc.lower(split.name.0));
+    let kind = if org_tail || org_head {
+        NameKind::Other
+    } else {
+        name_kind(doc, split.name, evidence)
+    };
     let title_start = role_start.unwrap_or(split.title.0);
     let title = (title_start < split.title.1
         && (role_start.is_some() || real_title(doc, split.title)))

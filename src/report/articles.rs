@@ -686,6 +686,7 @@ mod tests {
             speaker: speaker.map(String::from),
             speaker_title: None,
             partial: false,
+            kind: crate::quotes::QuoteKind::Direct,
             paragraph: 0,
         }
     }
