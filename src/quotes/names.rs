@@ -102,7 +102,7 @@ struct Run {
 
 /// True for words that may continue a run of capitalised words.
 pub(crate) fn run_word(doc: &Doc, t: usize) -> bool {
-    (doc.is_cap(t) || doc.is_acronym(t)) && !lexicon::calendar_word(&doc.lower(t))
+    (doc.is_cap(t) || doc.is_acronym(t)) && !lexicon::calendar_word(doc.lower(t))
 }
 
 /// True if the lower-case word at `t` joins the capitalised words around
@@ -114,11 +114,11 @@ pub(crate) fn joins_run(doc: &Doc, t: usize) -> bool {
         return false;
     }
     let l = doc.lower(t);
-    if lexicon::name_particle(&l) {
+    if lexicon::name_particle(l) {
         return true;
     }
     let left = doc.lower(t - 1);
-    lexicon::np_connector(&l) && (lexicon::title_word(&left) || lexicon::institution_word(&left))
+    lexicon::np_connector(l) && (lexicon::title_word(left) || lexicon::institution_word(left))
 }
 
 /// Splits the capitalised run `[a, b)` into title and name: the name follows
@@ -130,15 +130,15 @@ pub(crate) fn split_run(doc: &Doc, a: usize, b: usize) -> RunSplit {
         let l = doc.lower(k);
         // An organisation before a name is its affiliation (`Asia Pacific
         // Foundation Sajjan Cohel`).
-        let org = lexicon::org_word(&l) && b - k > 2;
-        if lexicon::title_word(&l) || lexicon::role_noun(&l) || org {
+        let org = lexicon::org_word(l) && b - k > 2;
+        if lexicon::title_word(l) || lexicon::role_noun(l) || org {
             name_start = k + 1;
             // A title word inside a name (`Hassan Sheikh Mohamud`): a given
             // name right before it starts the name.
-            if k > a && lexicon::first_name(&doc.lower(k - 1)) && !lexicon::org_word(&l) {
+            if k > a && lexicon::first_name(doc.lower(k - 1)) && !lexicon::org_word(l) {
                 let opens = k - 1 == a || {
                     let before = doc.lower(k - 2);
-                    lexicon::title_word(&before) || lexicon::role_noun(&before)
+                    lexicon::title_word(before) || lexicon::role_noun(before)
                 };
                 if opens {
                     name_start = k - 1;
@@ -153,10 +153,10 @@ pub(crate) fn split_run(doc: &Doc, a: usize, b: usize) -> RunSplit {
         let l = doc.lower(name_start);
         let junk = doc.is_acronym(name_start)
             || (name_start + 1 < b
-                && (lexicon::np_connector(&l)
+                && (lexicon::np_connector(l)
                     || l == "the"
-                    || lexicon::demonym(&l)
-                    || lexicon::sentence_starter(&l)));
+                    || lexicon::demonym(l)
+                    || lexicon::sentence_starter(l)));
         if !junk {
             break;
         }
@@ -182,10 +182,10 @@ pub(crate) fn name_kind(doc: &Doc, (a, b): (usize, usize), evidence: bool) -> Na
     // given name keeps `John Major` and `Carole King` people.
     let title_only = lexicon::title_word(last) && !lexicon::first_name(first);
     // After a title or an honorific a lone word is a surname even when it
-    // spells a nationality or a place (`Mr Muslim`, `Minister Jordan`).
+    // spells a nationality or a place (`Mr English`, `Minister Jordan`).
     let titled = a > 0 && doc.is_word(a - 1) && {
         let before = doc.lower(a - 1);
-        lexicon::honorific(&before) || lexicon::role_noun(&before)
+        lexicon::honorific(before) || lexicon::role_noun(before)
     };
     let lone_not_name = lexicon::org_name(first)
         || lexicon::sentence_starter(first)
@@ -205,7 +205,7 @@ pub(crate) fn name_kind(doc: &Doc, (a, b): (usize, usize), evidence: bool) -> Na
         return NameKind::Person;
     }
     // Institution words are heads and come last (`Hyde Park`, `Station
-    // Road`); first they are often surnames (`Park Jin-hee`, `Hall Ortega`).
+    // Road`); first they are often surnames (`Hall Min-jun`, `Hall Ortega`).
     let weak = if n == 1 { &words[..] } else { &words[1..] };
     if weak.iter().any(|w| lexicon::weak_org_word(w)) {
         return NameKind::Other;
@@ -250,7 +250,7 @@ fn role_before(doc: &Doc, a: usize, lo: usize) -> Option<usize> {
         .checked_sub(1)
         .filter(|&h| h >= lo && doc.starts_lower(h))?;
     let hl = doc.lower(head);
-    if !is_role(&hl) {
+    if !is_role(hl) {
         return None;
     }
     let mut k = head;
@@ -259,11 +259,11 @@ fn role_before(doc: &Doc, a: usize, lo: usize) -> Option<usize> {
         // Capitalised modifiers (`US State Department spokesman`) are never
         // function words, even when they spell one (`US`).
         if doc.starts_lower(k - 1)
-            && (lexicon::determiner(&l)
-                || lexicon::stop_word(&l)
-                || lexicon::finite_cue(&l)
-                || lexicon::participle_cue(&l)
-                || lexicon::invertible_cue(&l))
+            && (lexicon::determiner(l)
+                || lexicon::stop_word(l)
+                || lexicon::finite_cue(l)
+                || lexicon::participle_cue(l)
+                || lexicon::invertible_cue(l))
         {
             break;
         }
@@ -282,7 +282,7 @@ pub(crate) fn is_role(word: &str) -> bool {
 fn real_title(doc: &Doc, (a, b): (usize, usize)) -> bool {
     (a..b).any(|t| {
         let l = doc.lower(t);
-        lexicon::title_word(&l) && !lexicon::honorific(&l)
+        lexicon::title_word(l) && !lexicon::honorific(l)
     })
 }
 
@@ -574,14 +574,14 @@ impl People {
                 continue;
             }
             let word = doc.lower(t);
-            let wanted = match word.as_str() {
+            let wanted = match word {
                 "he" | "his" => Some(Gender::Male),
                 "she" | "her" => Some(Gender::Female),
                 "they" | "it" | "their" => None,
                 _ => continue,
             };
             let recent = history.iter().rev().take(LOOK_BACK);
-            let found = match word.as_str() {
+            let found = match word {
                 "it" | "its" => recent
                     .into_iter()
                     .find(|r| matches!(r, Referent::Group(_)))
@@ -670,7 +670,7 @@ pub(crate) fn person_role(text: &str) -> Option<Option<Gender>> {
 
 /// A finite speech verb right after token `b - 1` (`Dunn said`).
 fn speaks_next(doc: &Doc, b: usize) -> bool {
-    doc.starts_lower(b) && lexicon::finite_cue(&doc.lower(b))
+    doc.starts_lower(b) && lexicon::finite_cue(doc.lower(b))
 }
 
 /// Finds the capitalised runs of the running text with their titles.
@@ -696,8 +696,8 @@ fn find_runs(doc: &Doc) -> Vec<Run> {
             }
             let mut a = t;
             while a < b
-                && lexicon::sentence_starter(&doc.lower(a))
-                && !lexicon::first_name(&doc.lower(a))
+                && lexicon::sentence_starter(doc.lower(a))
+                && !lexicon::first_name(doc.lower(a))
             {
                 a += 1;
             }
@@ -715,13 +715,13 @@ fn make_run(doc: &Doc, a: usize, b: usize, lo: usize) -> Run {
     let role_start = role_before(doc, a, lo);
     let evidence = real_title(doc, split.title)
         || role_start.is_some()
-        || (split.title.0..split.title.1).any(|t| lexicon::honorific(&doc.lower(t)));
+        || (split.title.0..split.title.1).any(|t| lexicon::honorific(doc.lower(t)));
     // `Observatory for Human Rights`, `Bank of Central Asia`: words after
     // `of` or `for` that follows a capitalised word end an organisation's
     // name (titles that take `of` are joined into the run before this).
     let org_tail = a >= lo + 2
         && doc.starts_lower(a - 1)
-        && matches!(doc.lower(a - 1).as_str(), "of" | "for")
+        && matches!(doc.lower(a - 1), "of" | "for")
         && run_word(doc, a - 2)
         && !doc.is_possessive(a - 2);
     // `Andean Observatory for Human Rights`: a run followed by `of` or `for`
@@ -730,9 +730,9 @@ fn make_run(doc: &Doc, a: usize, b: usize, lo: usize) -> Run {
     let org_head = !evidence
         && split.name.1 > split.name.0
         && doc.starts_lower(b)
-        && matches!(doc.lower(b).as_str(), "of" | "for")
+        && matches!(doc.lower(b), "of" | "for")
         && run_word(doc, b + 1)
-        && !lexicon::first_name(&doc.lower(split.name.0));
+        && !lexicon::first_name(doc.lower(split.name.0));
     let kind = if org_tail || org_head {
         NameKind::Other
     } else {
@@ -742,14 +742,14 @@ fn make_run(doc: &Doc, a: usize, b: usize, lo: usize) -> Run {
     let title = (title_start < split.title.1
         && (role_start.is_some() || real_title(doc, split.title)))
     .then(|| doc.join(title_start, split.title.1));
-    let title_words: Vec<String> = (title_start..split.title.1).map(|t| doc.lower(t)).collect();
+    let title_words: Vec<String> = (title_start..split.title.1)
+        .map(|t| doc.lower(t).to_string())
+        .collect();
     let first = (split.name.1 > split.name.0).then(|| doc.lower(split.name.0));
     let multi = split.name.1 - split.name.0 >= 2;
     let gender = gender_hint(
         &title_words,
-        first
-            .as_deref()
-            .filter(|_| multi || kind == NameKind::Person),
+        first.filter(|_| multi || kind == NameKind::Person),
     );
     Run {
         split,

@@ -46,6 +46,11 @@ pub(crate) struct Doc<'a> {
     pub sentence_of: Vec<usize>,
     /// Token index of each span.
     pub quote_token: Vec<usize>,
+    /// Every token lowercased, one after another: speaker finding asks for the same
+    /// tokens' lower case many times, so it is made once ([`Doc::lower`]).
+    lowered: String,
+    /// Byte range of each token in `lowered`.
+    lowered_at: Vec<(u32, u32)>,
 }
 
 /// Chars that may join two alphanumeric runs into one word.
@@ -66,8 +71,11 @@ impl<'a> Doc<'a> {
             para_of: Vec::new(),
             sentences: Vec::new(),
             sentence_of: Vec::new(),
+            lowered: String::new(),
+            lowered_at: Vec::new(),
         };
         doc.tokenize();
+        doc.lower_all();
         doc.split_sentences();
         doc
     }
@@ -170,7 +178,7 @@ impl<'a> Doc<'a> {
             if self.tokens[c].kind != Kind::Word {
                 return false;
             }
-            if !self.starts_lower(c) || !lexicon::finite_cue(&self.lower(c)) {
+            if !self.starts_lower(c) || !lexicon::finite_cue(self.lower(c)) {
                 continue;
             }
             if lenient {
@@ -198,12 +206,25 @@ impl<'a> Doc<'a> {
     }
 
     /// The token's text in lower case.
-    pub fn lower(&self, t: usize) -> String {
-        let tok = self.tokens[t];
-        self.chars[tok.start..tok.end]
-            .iter()
-            .flat_map(|c| c.to_lowercase())
-            .collect()
+    pub fn lower(&self, t: usize) -> &str {
+        let (a, b) = self.lowered_at[t];
+        &self.lowered[a as usize..b as usize]
+    }
+
+    fn lower_all(&mut self) {
+        let mut lowered = String::with_capacity(self.chars.len());
+        let mut at = Vec::with_capacity(self.tokens.len());
+        for tok in &self.tokens {
+            let from = lowered.len() as u32;
+            lowered.extend(
+                self.chars[tok.start..tok.end]
+                    .iter()
+                    .flat_map(|c| c.to_lowercase()),
+            );
+            at.push((from, lowered.len() as u32));
+        }
+        self.lowered = lowered;
+        self.lowered_at = at;
     }
 
     /// Chars of the possessive ending: 2 for `'s`, 1 for a plural `s'`.
