@@ -525,18 +525,10 @@ fn score_by_speaker_over_a_directory_tallies_each_speaker() {
 
 #[test]
 fn extract_reads_jsonl_from_stdin() {
-    let mut child = bin()
-        .args(["extract", "-", "--format", "csv"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut i = child.stdin.take().unwrap();
-        i.write_all(b"{\"id\":\"a1\",\"text\":\"\\\"We will not back down,\\\" said minister Ola Berg.\"}\n").unwrap();
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = run_with_stdin(
+        &["extract", "-", "--format", "csv"],
+        b"{\"id\":\"a1\",\"text\":\"\\\"We will not back down,\\\" said minister Ola Berg.\"}\n",
+    );
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(
@@ -663,18 +655,10 @@ fn marks_are_stored_in_the_model_and_shown_by_explain() {
 #[test]
 fn csv_rows_quote_a_date_with_a_comma() {
     for cmd in ["extract", "score"] {
-        let mut child = bin()
-            .args([cmd, "-", "--format", "csv"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let mut i = child.stdin.take().unwrap();
-            i.write_all(b"{\"id\":\"a1\",\"date\":\"March 3, 2024\",\"text\":\"\\\"We will not back down,\\\" said minister Ola Berg.\"}\n").unwrap();
-        }
-        let o = child.wait_with_output().unwrap();
+        let o = run_with_stdin(
+            &[cmd, "-", "--format", "csv"],
+            b"{\"id\":\"a1\",\"date\":\"March 3, 2024\",\"text\":\"\\\"We will not back down,\\\" said minister Ola Berg.\"}\n",
+        );
         assert!(o.status.success(), "{cmd}");
         let mut r = csv::Reader::from_reader(o.stdout.as_slice());
         let header = r.headers().unwrap().clone();
@@ -684,4 +668,18 @@ fn csv_rows_quote_a_date_with_a_comma() {
         assert_eq!(&rows[0][1], "March 3, 2024", "{cmd}");
         assert_eq!(&rows[0][8], "direct", "{cmd}");
     }
+}
+
+/// Run the binary with `args`, `input` on its stdin.
+fn run_with_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
 }

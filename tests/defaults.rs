@@ -116,7 +116,6 @@ fn shipped_models_reproduce_from_datasets_and_match_recorded_metrics() {
 
 #[test]
 fn builtin_models_answer_plain_cases() {
-    let stance = builtin(Task::Stance).unwrap();
     let cases = [
         (
             "If they cross this line, we will respond with overwhelming force.",
@@ -131,13 +130,14 @@ fn builtin_models_answer_plain_cases() {
             "neutral",
         ),
     ];
-    for (text, want) in cases {
-        let p = stance.predict_one(text);
-        assert_eq!(stance.labels()[p.label], want, "{text}");
-    }
-    let sentiment = builtin(Task::Sentiment).unwrap();
-    let p = sentiment.predict_one("We are delighted and grateful for this wonderful agreement.");
-    assert_eq!(sentiment.labels()[p.label], "positive");
+    assert_labels(Task::Stance, &cases);
+    assert_labels(
+        Task::Sentiment,
+        &[(
+            "We are delighted and grateful for this wonderful agreement.",
+            "positive",
+        )],
+    );
 }
 
 /// Quotes in the register of real news (written for this test), one per kind the built-in
@@ -146,7 +146,6 @@ fn builtin_models_answer_plain_cases() {
 /// threat and an offer in the formal wording of official statements.
 #[test]
 fn builtin_models_read_the_news_register() {
-    let stance = builtin(Task::Stance).unwrap();
     let cases = [
         (
             "The men at the checkpoint told us they would burn the village if anyone spoke to the soldiers.",
@@ -173,11 +172,7 @@ fn builtin_models_read_the_news_register() {
             "conciliatory",
         ),
     ];
-    for (text, want) in cases {
-        let p = stance.predict_one(text);
-        assert_eq!(stance.labels()[p.label], want, "{text}");
-    }
-    let sentiment = builtin(Task::Sentiment).unwrap();
+    assert_labels(Task::Stance, &cases);
     let cases = [
         (
             "The inquest will resume in March once the toxicology results are back,",
@@ -196,10 +191,7 @@ fn builtin_models_read_the_news_register() {
             "positive",
         ),
     ];
-    for (text, want) in cases {
-        let p = sentiment.predict_one(text);
-        assert_eq!(sentiment.labels()[p.label], want, "{text}");
-    }
+    assert_labels(Task::Sentiment, &cases);
 }
 
 #[test]
@@ -211,5 +203,14 @@ fn builtin_models_carry_a_prior_and_a_temperature() {
         assert!((prior.values().sum::<f64>() - 1.0).abs() < 1e-9);
         assert!(m.header.training.calibration.is_some(), "{}", task.name());
         assert!(m.header.temperature > 1.0, "{}", task.name());
+    }
+}
+
+/// The built-in model for `task` labels each text as given.
+fn assert_labels(task: Task, cases: &[(&str, &str)]) {
+    let m = builtin(task).unwrap();
+    for (text, want) in cases {
+        let p = m.predict_one(text);
+        assert_eq!(m.labels()[p.label], *want, "{}: {text}", task.name());
     }
 }

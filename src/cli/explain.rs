@@ -108,29 +108,30 @@ fn write_explanation(
     e: &Explanation,
     top: usize,
 ) -> std::io::Result<()> {
-    let probs: Vec<String> = e
-        .labels
-        .iter()
-        .zip(&e.probabilities)
-        .map(|(l, p)| format!("{l} {p:.4}"))
-        .collect();
+    // `label value, label value`, one value per label.
+    let by_label = |values: &[f32], fmt: fn(f32) -> String| -> String {
+        let parts: Vec<String> = e
+            .labels
+            .iter()
+            .zip(values)
+            .map(|(l, &v)| format!("{l} {}", fmt(v)))
+            .collect();
+        parts.join(", ")
+    };
     writeln!(out, "text        {}", ellipsize(text, 100))?;
     writeln!(
         out,
         "prediction  {} ({})",
         e.labels[e.label],
-        probs.join(", ")
+        by_label(&e.probabilities, |p| format!("{p:.4}"))
     )?;
     let shift = if e.prior_shift.is_empty() {
         String::new()
     } else {
-        let parts: Vec<String> = e
-            .labels
-            .iter()
-            .zip(&e.prior_shift)
-            .map(|(l, d)| format!("{l} {d:+.3}"))
-            .collect();
-        format!(" plus the prior's log ratio: {}", parts.join(", "))
+        format!(
+            " plus the prior's log ratio: {}",
+            by_label(&e.prior_shift, |d| format!("{d:+.3}"))
+        )
     };
     writeln!(
         out,
