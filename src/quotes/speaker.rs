@@ -587,8 +587,12 @@ fn appositive_title(doc: &Doc, start: usize, hi: usize) -> Option<String> {
     } else {
         start
     };
-    let describes =
-        s > start || names::is_role(&doc.lower_bare(s)) || lexicon::title_word(&doc.lower_bare(s));
+    // A role word may follow its qualifiers (`operations director at ...`).
+    let describes = s > start
+        || (s..end.min(s + 3)).any(|t| {
+            let w = doc.lower_bare(t);
+            names::is_role(&w) || lexicon::title_word(&w)
+        });
     (describes && s < end).then(|| doc.join(s, end))
 }
 
@@ -1414,6 +1418,16 @@ mod tests {
         assert_eq!(
             title_of(t, "It will").as_deref(),
             Some("senior fellow at the Harlow Institute")
+        );
+    }
+
+    #[test]
+    fn appositive_title_without_an_article_is_kept_when_a_role_word_heads_it() {
+        let t = "\"We will reopen the port on Monday,\" said Lena Ortiz, operations director at the Harbour Board.";
+        assert_eq!(speaker_of(t, "We will").as_deref(), Some("Lena Ortiz"));
+        assert_eq!(
+            title_of(t, "We will").as_deref(),
+            Some("operations director at the Harbour Board")
         );
     }
 
