@@ -683,3 +683,37 @@ fn run_with_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
     child.stdin.take().unwrap().write_all(input).unwrap();
     child.wait_with_output().unwrap()
 }
+
+#[test]
+fn quote_table_shows_the_csv_columns() {
+    let article = fixture("articles/diplomacy_wire.txt");
+    let table = stdout(&run(&["score", &article]));
+    let csv = stdout(&run(&["score", &article, "--format", "csv"]));
+    let table_cols: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        table_cols,
+        [
+            "article",
+            "date",
+            "speaker",
+            "speaker_title",
+            "start-end",
+            "kind",
+            "stance",
+            "sentiment",
+            "quote"
+        ]
+    );
+    // Every CSV column has its table column: offsets share one, `partial` is in `kind`,
+    // confidences stand beside their labels.
+    for col in csv.lines().next().unwrap().split(',') {
+        let shown = match col {
+            "start" | "end" => "start-end",
+            "partial" => "kind",
+            "stance_confidence" => "stance",
+            "sentiment_confidence" => "sentiment",
+            other => other,
+        };
+        assert!(table_cols.contains(&shown), "{col} has no table column");
+    }
+}

@@ -862,12 +862,21 @@ impl QuoteWriter {
                     24,
                 );
                 let spk = ellipsize(q.speaker.as_deref().unwrap_or("(unknown)"), 24);
-                let text = ellipsize(&q.text, if self.scored { 80 } else { 100 });
+                let date = ellipsize(a.date.as_deref().unwrap_or("-"), 10);
+                let title = ellipsize(q.speaker_title.as_deref().unwrap_or("-"), 20);
+                let span = format!("{}-{}", q.start, q.end);
+                let kind = q.kind.name();
+                let text = ellipsize(&q.text, if self.scored { 60 } else { 80 });
+                // The CSV's columns, narrowed: `partial` is in `kind`.
+                write!(
+                    out,
+                    "{art:<24} {date:<10} {spk:<24} {title:<20} {span:<11} {kind:<7} "
+                )?;
                 match s {
                     Some(s) => {
                         writeln!(
                             out,
-                            "{art:<24} {spk:<24} {:<18} {:<18} {text}",
+                            "{:<18} {:<18} {text}",
                             format!("{} {:.2}", ellipsize(&s.stance, 13), s.stance_confidence),
                             format!(
                                 "{} {:.2}",
@@ -878,7 +887,7 @@ impl QuoteWriter {
                         if let Some((st, se)) = &s.why {
                             writeln!(
                                 out,
-                                "{:<87} why: {} ({}); {} ({})",
+                                "{:<139} why: {} ({}); {} ({})",
                                 "",
                                 st.join(", "),
                                 s.stance,
@@ -887,7 +896,7 @@ impl QuoteWriter {
                             )?;
                         }
                     }
-                    None => writeln!(out, "{art:<24} {spk:<24} {text}")?,
+                    None => writeln!(out, "{text}")?,
                 }
             }
         }
@@ -917,12 +926,17 @@ impl QuoteWriter {
                 }
                 writeln!(out)?;
             }
-            Format::Table if self.scored => writeln!(
-                out,
-                "{:<24} {:<24} {:<18} {:<18} quote",
-                "article", "speaker", "stance", "sentiment"
-            )?,
-            Format::Table => writeln!(out, "{:<24} {:<24} quote", "article", "speaker")?,
+            Format::Table => {
+                write!(
+                    out,
+                    "{:<24} {:<10} {:<24} {:<20} {:<11} {:<7} ",
+                    "article", "date", "speaker", "speaker_title", "start-end", "kind"
+                )?;
+                if self.scored {
+                    write!(out, "{:<18} {:<18} ", "stance", "sentiment")?;
+                }
+                writeln!(out, "quote")?;
+            }
             Format::Jsonl | Format::Json => {}
         }
         Ok(())
