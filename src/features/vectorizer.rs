@@ -729,6 +729,8 @@ struct Extractor {
     char_ngrams: Option<(usize, usize)>,
     marks: Option<Marks>,
     polarity: Option<Polarity>,
+    /// `p:neg` and `p:pos` with their term hashes, made once.
+    polarity_terms: [(&'static str, u64); 2],
 }
 
 impl Extractor {
@@ -742,6 +744,10 @@ impl Extractor {
             char_ngrams: s.char_ngrams.map(|(a, b)| (a as usize, b as usize)),
             marks,
             polarity,
+            polarity_terms: [
+                (NEGATIVE, term_hash(NEGATIVE)),
+                (POSITIVE, term_hash(POSITIVE)),
+            ],
         }
     }
 
@@ -803,18 +809,16 @@ impl Extractor {
                         (at.start, at.end),
                     );
                 } else {
-                    f(Term::Text(name), term_hash(name), (at.start, at.end));
+                    // As `term_hash("m:1f")`, from the name's hash made once.
+                    let h = finish_term(fold_word(TERM_SEED, marks.name_hash(m.id)));
+                    f(Term::Text(name), h, (at.start, at.end));
                 }
             });
         }
         if let Some(polarity) = &self.polarity {
             polarity.each(analyzed, |i, positive| {
-                let name = if positive { POSITIVE } else { NEGATIVE };
-                f(
-                    Term::Text(name),
-                    term_hash(name),
-                    (toks[i].start, toks[i].end),
-                );
+                let (name, h) = self.polarity_terms[usize::from(positive)];
+                f(Term::Text(name), h, (toks[i].start, toks[i].end));
             });
         }
         if let Some((lo, hi)) = self.char_ngrams {
