@@ -2,7 +2,7 @@
 //!
 //! Starting from a seeded stratified sample of labelled rows, both strategies add a batch of
 //! rows at a time from the rest of the training set, chosen exactly as `stance label` chooses
-//! quotes (`stance::active`: uncertainty score, order, near-duplicate filter). After each
+//! quotes (`stance::labelling::active`: uncertainty score, order, near-duplicate filter). After each
 //! step the model is refitted and scored on the test set. Both curves run until each is
 //! within the tolerance of the full-data macro-F1 (or the pool is used up), and the table
 //! shows where each got there.
@@ -19,11 +19,11 @@ use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use linfa::ParamGuard;
-use stance::active::{self, Strategy, Uncertainty, NEAR_DUPLICATE_JACCARD};
-use stance::data::{read_labelled, Labelled, ReadOptions};
-use stance::dataset::TrigramIndex;
+use stance::evaluate::metrics::Evaluation;
 use stance::features::{FeatureParams, FeatureValidParams};
-use stance::metrics::Evaluation;
+use stance::input::labelled::{read_labelled, Labelled, ReadOptions};
+use stance::labelling::active::{self, Strategy, Uncertainty, NEAR_DUPLICATE_JACCARD};
+use stance::labelling::checks::TrigramIndex;
 use stance::models::ModelSettings;
 use stance::pipeline::{Pipeline, TrainingMeta};
 use stance::util::Rng;

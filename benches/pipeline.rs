@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use linfa::{DatasetBase, ParamGuard};
-use stance::data::{read_labelled, Labelled, ReadOptions};
 use stance::features::FeatureParams;
+use stance::input::labelled::{read_labelled, Labelled, ReadOptions};
 use stance::models::{ModelKind, ModelSettings};
 use stance::pipeline::{Pipeline, TrainingMeta};
 use stance::quotes::{extract, ExtractOptions};
@@ -228,7 +228,7 @@ fn quotes(c: &mut Criterion) {
     let all = split("train");
     let docs = articles(&all.texts, 500);
     let opts = ExtractOptions::default();
-    let model = match stance::defaults::builtin(stance::defaults::Task::Stance) {
+    let model = match stance::pipeline::builtin::builtin(stance::pipeline::builtin::Task::Stance) {
         Ok(m) => m,
         Err(e) => panic!("loading the built-in stance model: {e}"),
     };

@@ -1,49 +1,39 @@
 //! `stance`: find quoted statements in news articles, attribute their speakers, and classify
 //! each quote's stance (threatening, conciliatory, neutral) and sentiment.
 //!
-//! The crate is a pipeline; each stage is a module:
+//! The crate is a pipeline; its folders are its stages, in order:
 //!
 //! | stage | module |
 //! |---|---|
-//! | files, directories, JSONL → articles, one at a time | [`articles`] |
+//! | files, directories, JSONL → articles; labelled CSV/JSONL; lines of text | [`input`] |
 //! | article → quotes with speakers and char offsets | [`quotes`] |
 //! | text → tokens (Unicode words, contractions, negation, Snowball stems) | [`text`] |
 //! | tokens → sparse n-gram TF-IDF rows (CSR, `f32`) | [`features`] |
-//! | rows → labels and probabilities (NB, CNB, logistic regression, SVM, NB weighting) | [`models`] |
-//! | the whole fitted pipeline in one versioned file | [`pipeline`] |
-//! | class priors: predicting for a collection with other label shares | [`prior`] |
-//! | the built-in stance and sentiment models | [`defaults`] |
-//! | labelled CSV / JSONL input with line numbers | [`data`] |
-//! | accuracy, macro-F1, confusion, cross-validation | [`metrics`] |
-//! | dataset checks: balance, near-duplicates, split leaks | [`dataset`] |
+//! | rows → labels and probabilities (NB, CNB, logistic regression, SVM, NB weighting); class priors | [`models`] |
+//! | the whole fitted pipeline, its versioned file and the built-in models | [`pipeline`] |
+//! | an article → its quotes with both models' labels; roll-ups by article and speaker | [`score`] |
+//! | metrics, stratified splits, cross-validation, tuning, calibration, explanations | [`evaluate`] |
+//! | dataset checks, a durable labelling file, what to label next | [`labelling`] |
 //! | self-contained HTML reports: quotes by stance and speaker; a model's errors | [`report`] |
-//! | what to label next: uncertainty, diversified batches | [`active`] |
-//! | a labelled CSV grown one durable row at a time | [`labelfile`] |
-//! | cross-validation, learning curves, stratified sampling | [`cv`] |
-//! | hyperparameter search by cross-validation | [`tune`] |
-//! | per-n-gram contributions to a decision; strongest features | [`explain`] |
+//! | the seeded RNG, hashing, atomic writes, dates | [`util`] |
+//!
+//! Arrows point down the table and never back up: [`pipeline`] imports nothing from
+//! [`evaluate`], and no stage imports [`report`].
 //!
 //! Errors are one enum, [`Error`]; randomness is one seeded generator, [`util::Rng`].
 #![warn(missing_docs)]
 
-pub mod active;
-pub mod articles;
-pub mod cv;
-pub mod data;
-pub mod dataset;
-pub mod defaults;
 pub mod error;
-pub mod explain;
+pub mod evaluate;
 pub mod features;
-pub mod labelfile;
-pub mod metrics;
+pub mod input;
+pub mod labelling;
 pub mod models;
 pub mod pipeline;
-pub mod prior;
 pub mod quotes;
 pub mod report;
+pub mod score;
 pub mod text;
-pub mod tune;
 pub mod util;
 
 pub use error::{Error, Result};

@@ -2,18 +2,18 @@
 //! `datasets/` with the settings recorded in them reproduces them and their recorded test
 //! figures (`models/metrics.json`).
 
-use stance::data::{read_labelled, ReadOptions};
-use stance::defaults::{builtin, Task};
+use stance::evaluate::metrics::Evaluation;
 use stance::features::FeatureParams;
-use stance::metrics::Evaluation;
+use stance::input::labelled::{read_labelled, ReadOptions};
+use stance::models::prior::Prior;
+use stance::pipeline::builtin::{builtin, Task};
 use stance::pipeline::Pipeline;
-use stance::prior::Prior;
 
 fn root() -> String {
     env!("CARGO_MANIFEST_DIR").to_string()
 }
 
-fn split(task: Task, which: &str) -> stance::data::Labelled {
+fn split(task: Task, which: &str) -> stance::input::labelled::Labelled {
     read_labelled(
         &format!("{}/datasets/quotes.csv", root()),
         &ReadOptions {

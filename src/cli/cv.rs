@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use stance::cv::{cross_validate, learning_curve, CurvePoint, CvResult, CURVE_FRACTIONS};
+use stance::evaluate::cv::{cross_validate, learning_curve, CurvePoint, CvResult, CURVE_FRACTIONS};
 
 use super::common::{
     check_folds, enough_rows_for_folds, stdout, DataArgs, ModelArgs, Progress, ReportFormat,

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, Subcommand};
-use stance::dataset::{check, CheckRules};
+use stance::labelling::checks::{check, CheckRules};
 
 use super::common::{stdout, ReportFormat, UsageError};
 
@@ -87,7 +87,7 @@ fn run_check(a: CheckArgs) -> Result<()> {
     if !(a.jaccard > 0.0 && a.jaccard <= 1.0) {
         return Err(UsageError(format!("--jaccard {}: must be in (0, 1]", a.jaccard)).into());
     }
-    let t = stance::data::read_table(&a.file, false)?;
+    let t = stance::input::labelled::read_table(&a.file, false)?;
     let need = |name: &str| -> Result<usize> {
         t.column(name).ok_or_else(|| {
             stance::Error::MissingColumn {
@@ -210,7 +210,7 @@ fn run_check(a: CheckArgs) -> Result<()> {
                 if r.near_duplicates_truncated {
                     format!(
                         "; stopped counting at {}",
-                        stance::dataset::MAX_DUPLICATE_PAIRS
+                        stance::labelling::checks::MAX_DUPLICATE_PAIRS
                     )
                 } else {
                     String::new()

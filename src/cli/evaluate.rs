@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use stance::data::Labelled;
+use stance::evaluate::metrics::{reliability, Evaluation, Reliability};
 use stance::features::TermHashes;
-use stance::metrics::{reliability, Evaluation, Reliability};
+use stance::input::labelled::Labelled;
 use stance::pipeline::Pipeline;
 
 use super::common::{stdout, DataArgs, ModelChoice, ReportFormat, UsageError};
@@ -86,7 +86,7 @@ pub fn run(a: Args) -> Result<()> {
             || {
                 format!(
                     "built-in {} model",
-                    stance::defaults::Task::from(a.model.task).name()
+                    stance::pipeline::builtin::Task::from(a.model.task).name()
                 )
             },
             |m| m.display().to_string(),

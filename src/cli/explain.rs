@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use stance::explain::{explain, top_features, ClassFeatures, Explanation};
+use stance::evaluate::explain::{explain, top_features, ClassFeatures, Explanation};
 
 use super::common::{ellipsize, stdout, ModelChoice, ReportFormat, UsageError};
 

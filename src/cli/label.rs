@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use linfa::ParamGuard;
-use stance::active::{self, Strategy, Uncertainty, NEAR_DUPLICATE_JACCARD};
-use stance::articles::Article;
-use stance::data::{LineReader, ReadOptions};
-use stance::dataset::{normalized_text, TrigramIndex};
-use stance::defaults::Task;
-use stance::labelfile::LabelFile;
+use stance::input::articles::Article;
+use stance::input::labelled::ReadOptions;
+use stance::input::lines::LineReader;
+use stance::labelling::active::{self, Strategy, Uncertainty, NEAR_DUPLICATE_JACCARD};
+use stance::labelling::checks::{normalized_text, TrigramIndex};
+use stance::labelling::labelfile::LabelFile;
+use stance::pipeline::builtin::Task;
 use stance::pipeline::{Pipeline, TrainingMeta};
 use stance::util::Rng;
 
@@ -476,7 +477,7 @@ fn retrain(file: &Path, task: Task, seed: u64) -> Result<std::result::Result<Pip
         skip_bad_rows: true,
         ..ReadOptions::default()
     };
-    let d = match stance::data::read_labelled(&path, &opts) {
+    let d = match stance::input::labelled::read_labelled(&path, &opts) {
         Ok(d) => d,
         Err(stance::Error::EmptyInput { .. }) => return Ok(Err("no labelled rows yet".into())),
         Err(e) => return Err(e.into()),
@@ -572,7 +573,7 @@ pub fn run(a: Args) -> Result<()> {
             Task::Sentiment if a.task == LabelTask::Both => a.sentiment_model.as_deref(),
             _ => a.model.as_deref(),
         };
-        models.push((t, stance::defaults::load(path, t)?));
+        models.push((t, stance::pipeline::builtin::load(path, t)?));
     }
 
     let progress = Progress::new();
@@ -726,7 +727,7 @@ pub fn run(a: Args) -> Result<()> {
                 }
             }
             Answer::Label(labels) => {
-                let id = stance::labelfile::row_id(&c.text);
+                let id = stance::labelling::labelfile::row_id(&c.text);
                 let split = active::split_for(&c.text, a.seed, a.test_share);
                 let mut values: Vec<(&str, &str)> = vec![
                     ("id", &id),

@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use rayon::prelude::*;
-use stance::data::LineReader;
 use stance::features::TermHashes;
+use stance::input::lines::LineReader;
 use stance::pipeline::Prediction;
 
 use super::common::{csv_field, ellipsize, stdout, Format, ModelChoice};

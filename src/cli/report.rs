@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use rayon::prelude::*;
-use stance::data::Labelled;
-use stance::defaults::Task;
-use stance::metrics::Evaluation;
+use stance::evaluate::metrics::Evaluation;
+use stance::input::labelled::Labelled;
+use stance::pipeline::builtin::Task;
 use stance::pipeline::Pipeline;
 use stance::report::articles::{ArticleReport, ReportOptions, ReportQuote};
 use stance::report::evaluation::{write_evaluation, EvaluationPage};
 
-use super::common::{for_each_article_batch, score_article, stdout, ArticleArgs, Failed, Progress};
+use super::common::{for_each_article_batch, stdout, ArticleArgs, Failed, Progress};
 
 /// Write an HTML report.
 #[derive(Debug, ClapArgs)]
@@ -55,8 +55,8 @@ struct Written {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let st = stance::defaults::load(a.stance_model.as_deref(), Task::Stance)?;
-    let se = stance::defaults::load(a.sentiment_model.as_deref(), Task::Sentiment)?;
+    let st = stance::pipeline::builtin::load(a.stance_model.as_deref(), Task::Stance)?;
+    let se = stance::pipeline::builtin::load(a.sentiment_model.as_deref(), Task::Sentiment)?;
     let model_name = |p: &Option<PathBuf>, task: &str| {
         p.as_ref().map_or(format!("built-in {task} model"), |p| {
             p.display().to_string()
@@ -125,10 +125,12 @@ fn write_report(
 ) -> std::io::Result<()> {
     let progress = Progress::new();
     let mut rep = ArticleReport::new(w, opts)?;
+    // The report shows every quote found, short partial ones too.
+    let scorer = stance::score::Scorer::new(st, se, input.score_options(true, false));
     let r = for_each_article_batch(input, |batch| {
         let scored: Vec<_> = batch
             .par_iter()
-            .map(|art| score_article(input, art, st, se, false))
+            .map(|art| input.score(&scorer, art).quotes)
             .collect();
         for (art, quotes) in batch.iter().zip(&scored) {
             let rq: Vec<ReportQuote> = quotes

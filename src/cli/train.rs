@@ -47,7 +47,7 @@ pub fn run(a: Args) -> Result<()> {
         .into());
     }
     a.model.features(0)?;
-    let prior = stance::prior::Prior::parse(&a.prior)?;
+    let prior = stance::models::prior::Prior::parse(&a.prior)?;
     let settings = a.model.model();
     let progress = Progress::new();
     progress.stage("reading data");

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
+use stance::evaluate::tune::{tune, SearchSpace, Trial};
 use stance::features::FeatureSettings;
 use stance::models::{ClassWeight, ModelSettings};
+use stance::pipeline::TuningRecord;
 use stance::pipeline::{Pipeline, TrainingMeta};
-use stance::tune::{tune, SearchSpace, Trial, TuningRecord};
 
 use super::common::{
     check_folds, enough_rows_for_folds, stdout, ClassWeightArg, DataArgs, Progress, ReportFormat,

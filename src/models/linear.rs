@@ -21,7 +21,7 @@ pub struct LinearModel {
     pub(crate) bias: Vec<f32>,
     pub(crate) temperature: f32,
     /// Added to the tempered scores before the softmax: `ln π'(y) − ln π(y)` for a class
-    /// prior other than the training one ([`crate::prior`]); empty for none.
+    /// prior other than the training one ([`crate::models::prior`]); empty for none.
     pub(crate) log_shift: Vec<f32>,
 }
 
@@ -77,7 +77,7 @@ impl LinearModel {
     }
 
     /// Set the per-class shift added to the tempered scores (a class prior, see
-    /// [`crate::prior`]); `None` removes it.
+    /// [`crate::models::prior`]); `None` removes it.
     pub fn set_log_shift(&mut self, shift: Option<Vec<f32>>) {
         let shift = shift.unwrap_or_default();
         debug_assert!(shift.is_empty() || shift.len() == self.n_classes);

@@ -24,6 +24,7 @@ mod lbfgs;
 mod linear;
 mod logreg;
 mod nb;
+pub mod prior;
 mod svm;
 
 pub use calibrate::fit_temperature;
@@ -358,3 +359,18 @@ pub(crate) fn ensure(ok: bool, name: &'static str, reason: impl Into<String>) ->
 
 #[cfg(test)]
 mod tests;
+
+/// Sorted distinct labels and each row's index into them.
+pub fn encode_labels(labels: &[String]) -> (Vec<String>, Vec<usize>) {
+    let names: Vec<String> = labels
+        .iter()
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let y = labels
+        .iter()
+        .map(|l| names.binary_search(l).unwrap_or(0))
+        .collect();
+    (names, y)
+}

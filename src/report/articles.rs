@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 
 use super::{escape, label_css, page_head, push_escaped, stripe_defs, svg_fill, BASE_CSS};
-use crate::articles::Article;
+use crate::input::articles::Article;
 use crate::quotes::Quote;
 use crate::util::{date_from_days, days_from_date};
 

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{escape, num, page_head, push_escaped, BASE_CSS};
 // The same bins and ECE as `stance evaluate` prints.
-use crate::metrics::{reliability, Evaluation, Reliability};
+use crate::evaluate::metrics::{reliability, Evaluation, Reliability};
 use crate::pipeline::Prediction;
 
 /// Confidence bins of the reliability plot.

@@ -12,8 +12,9 @@ use std::path::Path;
 
 use linfa::ParamGuard;
 use sha2::{Digest, Sha256};
-use stance::data::{LineReader, ReadOptions, MAX_TEXT_BYTES};
 use stance::features::FeatureParams;
+use stance::input::labelled::{ReadOptions, MAX_TEXT_BYTES};
+use stance::input::lines::LineReader;
 use stance::models::{ModelKind, ModelSettings};
 use stance::pipeline::{Pipeline, TrainingMeta, MAGIC};
 use stance::quotes::{extract, ExtractOptions};
@@ -166,7 +167,7 @@ pub fn labelled(data: &[u8]) {
         filter: (flags & 16 != 0).then(|| ("split".to_string(), "train".to_string())),
         ..ReadOptions::default()
     };
-    match stance::data::parse_labelled(path, rest, &opts) {
+    match stance::input::labelled::parse_labelled(path, rest, &opts) {
         Err(e) => user_error(&e, path),
         Ok(d) => {
             assert_eq!(d.texts.len(), d.labels.len());
@@ -202,7 +203,7 @@ pub fn table(data: &[u8]) {
     let [flags, rest @ ..] = data else {
         return;
     };
-    match stance::data::parse_table("t.csv", rest, flags & 1 != 0) {
+    match stance::input::labelled::parse_table("t.csv", rest, flags & 1 != 0) {
         Err(e) => user_error(&e, "t.csv"),
         Ok(t) => {
             let lines: Vec<u64> = t.rows.iter().map(|r| r.0).collect();
@@ -210,13 +211,13 @@ pub fn table(data: &[u8]) {
             assert!(lines.iter().all(|&l| l >= 1 && l <= line_ends(rest) + 1));
             // `data check` on it: every line it reports is a row's line.
             let cols = t.headers.len();
-            let rules = stance::dataset::CheckRules {
+            let rules = stance::labelling::checks::CheckRules {
                 max_words: 8,
                 jaccard: 0.5,
                 min_label_share: 0.2,
             };
             let split = (cols > 2).then_some(2);
-            let r = stance::dataset::check(&t, 0, &[1.min(cols - 1)], split, &[], &rules);
+            let r = stance::labelling::checks::check(&t, 0, &[1.min(cols - 1)], split, &[], &rules);
             assert_eq!(r.rows, t.rows.len());
             let reported = r.empty.iter().chain(&r.too_long).chain(&r.empty_labels);
             for l in reported.chain(&r.shared_between_splits) {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::input::labelled::Table;
 use crate::util::FastMap;
 
 /// Distinct lowercased word trigrams of a text, sorted (a text of fewer than three words is
@@ -261,22 +262,6 @@ impl CheckReport {
             && self.shared_between_splits.is_empty()
             && self.underrepresented.is_empty()
             && self.single_label.is_empty()
-    }
-}
-
-/// A table read by column name.
-#[derive(Debug, Clone)]
-pub struct Table {
-    /// Column names.
-    pub headers: Vec<String>,
-    /// Rows: 1-based line and fields (missing fields are empty).
-    pub rows: Vec<(u64, Vec<String>)>,
-}
-
-impl Table {
-    /// Column index by name.
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
     }
 }
 

@@ -31,8 +31,8 @@ impl Task {
 
     fn bytes(self) -> &'static [u8] {
         match self {
-            Task::Stance => include_bytes!("../models/stance.model"),
-            Task::Sentiment => include_bytes!("../models/sentiment.model"),
+            Task::Stance => include_bytes!("../../models/stance.model"),
+            Task::Sentiment => include_bytes!("../../models/sentiment.model"),
         }
     }
 }

@@ -12,8 +12,8 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::dataset::normalized_text;
 use crate::error::{Error, Result};
+use crate::labelling::checks::normalized_text;
 
 /// A repair made when opening a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +153,7 @@ impl LabelFile {
                 Some(repair)
             }
         };
-        let table = crate::data::parse_table(&name, &bytes, false)?;
+        let table = crate::input::labelled::parse_table(&name, &bytes, false)?;
         for col in required {
             if table.column(col).is_none() {
                 return Err(Error::MissingColumn {
@@ -294,7 +294,7 @@ impl LabelFile {
 pub fn row_id(text: &str) -> String {
     use sha2::{Digest, Sha256};
     let d = Sha256::digest(normalized_text(text).as_bytes());
-    format!("l{}", crate::data::hex(&d[..6]))
+    format!("l{}", crate::input::labelled::hex(&d[..6]))
 }
 
 fn csv_io(path: &Path, e: csv::Error) -> Error {

@@ -1,8 +1,7 @@
-//! Classification metrics and stratified folds.
+//! Classification metrics: accuracy, per-class precision and recall, macro-F1, confusion,
+//! and reliability (calibration) tables.
 
 use serde::Serialize;
-
-use crate::util::Rng;
 
 /// Precision, recall and F1 of one class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -158,24 +157,6 @@ pub fn reliability(confidence: &[f64], correct: &[bool], bins: usize) -> Reliabi
     Reliability { ece, bins: out }
 }
 
-/// Assign each row to one of `k` folds so that every fold has the same label mix (within
-/// one row per class): rows of each class are shuffled with the seeded generator, then
-/// dealt round-robin, continuing the deal across classes.
-pub fn stratified_folds(y: &[usize], k: usize, rng: &mut Rng) -> Vec<usize> {
-    let classes = y.iter().copied().max().map_or(0, |m| m + 1);
-    let mut fold = vec![0usize; y.len()];
-    let mut next = 0;
-    for c in 0..classes {
-        let mut rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
-        rng.shuffle(&mut rows);
-        for i in rows {
-            fold[i] = next % k;
-            next += 1;
-        }
-    }
-    fold
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,17 +230,5 @@ mod tests {
         let r = reliability(&conf, &ok, 10);
         assert!(r.ece.abs() < 1e-12);
         assert_eq!(r.bins[8].count, 10);
-    }
-
-    #[test]
-    fn stratified_folds_balance_each_class() {
-        let y: Vec<usize> = (0..100).map(|i| usize::from(i % 4 == 0)).collect();
-        let folds = stratified_folds(&y, 5, &mut Rng::new(1));
-        for f in 0..5 {
-            let ones = (0..100).filter(|&i| folds[i] == f && y[i] == 1).count();
-            let all = folds.iter().filter(|&&x| x == f).count();
-            assert_eq!(ones, 5);
-            assert_eq!(all, 20);
-        }
     }
 }

@@ -1,5 +1,4 @@
-//! Cross-validation and learning curves, shared by `stance cv` and `stance tune`, and the
-//! stratified sampling they and calibrated training use.
+//! Cross-validation and learning curves, shared by `stance cv` and `stance tune`.
 //!
 //! Every fold fits its own vectorizer on its training rows only, so no vocabulary or IDF
 //! leaks from the rows it is scored on.
@@ -9,67 +8,12 @@ use ndarray::Array1;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::evaluate::metrics::Evaluation;
+use crate::evaluate::split::{class_share, shuffled_by_class, stratified_folds};
 use crate::features::FeatureValidParams;
-use crate::metrics::{stratified_folds, Evaluation};
+use crate::models::encode_labels;
 use crate::models::{argmax, ModelSettings};
 use crate::util::Rng;
-
-/// Sorted distinct labels and each row's index into them.
-pub fn encode_labels(labels: &[String]) -> (Vec<String>, Vec<usize>) {
-    let names: Vec<String> = labels
-        .iter()
-        .cloned()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let y = labels
-        .iter()
-        .map(|l| names.binary_search(l).unwrap_or(0))
-        .collect();
-    (names, y)
-}
-
-/// Rows of each class, each class's rows shuffled by `rng`, classes in index order.
-fn shuffled_by_class(rows: &[usize], y: &[usize], rng: &mut Rng) -> Vec<Vec<usize>> {
-    let k = rows.iter().map(|&i| y[i] + 1).max().unwrap_or(0);
-    let mut by_class = vec![Vec::new(); k];
-    for &i in rows {
-        by_class[y[i]].push(i);
-    }
-    for c in &mut by_class {
-        rng.shuffle(c);
-    }
-    by_class
-}
-
-/// How many of `n` rows of one class a `fraction` keeps: rounded, at least one.
-fn class_share(n: usize, fraction: f64) -> usize {
-    if n == 0 {
-        return 0;
-    }
-    ((n as f64 * fraction).round() as usize).clamp(1, n)
-}
-
-/// Split `0..y.len()` into (rest, held out) with about `fraction` of every class held out.
-/// A class with at least two rows keeps at least one on each side; a class with one row
-/// stays in the rest. Both lists are in row order.
-pub fn stratified_split(y: &[usize], fraction: f64, rng: &mut Rng) -> (Vec<usize>, Vec<usize>) {
-    let all: Vec<usize> = (0..y.len()).collect();
-    let mut rest = Vec::new();
-    let mut held = Vec::new();
-    for rows in shuffled_by_class(&all, y, rng) {
-        let h = if rows.len() < 2 {
-            0
-        } else {
-            class_share(rows.len(), fraction).min(rows.len() - 1)
-        };
-        held.extend_from_slice(&rows[..h]);
-        rest.extend_from_slice(&rows[h..]);
-    }
-    rest.sort_unstable();
-    held.sort_unstable();
-    (rest, held)
-}
 
 /// A mean and a sample standard deviation (n − 1 in the denominator; 0 for one value).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -370,27 +314,6 @@ mod tests {
         let m = MeanStd::of(&[1.0, 2.0, 3.0]);
         assert_eq!((m.mean, m.std), (2.0, 1.0));
         assert_eq!(MeanStd::of(&[0.5]).std, 0.0);
-    }
-
-    #[test]
-    fn stratified_split_holds_out_each_class_share() {
-        // 20 rows of class 0, 10 of class 1, 1 of class 2.
-        let mut y = vec![0; 20];
-        y.extend(vec![1; 10]);
-        y.push(2);
-        let (rest, held) = stratified_split(&y, 0.2, &mut Rng::new(5));
-        assert_eq!(held.iter().filter(|&&i| y[i] == 0).count(), 4);
-        assert_eq!(held.iter().filter(|&&i| y[i] == 1).count(), 2);
-        assert_eq!(held.iter().filter(|&&i| y[i] == 2).count(), 0);
-        assert_eq!(rest.len() + held.len(), y.len());
-        let mut all: Vec<usize> = rest.iter().chain(&held).copied().collect();
-        all.sort_unstable();
-        assert_eq!(all, (0..y.len()).collect::<Vec<_>>());
-        assert_eq!(
-            stratified_split(&y, 0.2, &mut Rng::new(5)),
-            (rest, held),
-            "same seed, same split"
-        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct Explanation {
     /// The softmax temperature the scores are divided by.
     pub temperature: f32,
     /// Added to the tempered scores before the softmax when the model predicts under a class
-    /// prior other than its training shares ([`crate::prior`]); empty otherwise.
+    /// prior other than its training shares ([`crate::models::prior`]); empty otherwise.
     pub prior_shift: Vec<f32>,
     /// Scores relative to their mean: `bias + Σ contributions`, per class.
     pub scores: Vec<f32>,

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::dataset::{normalized_text, TrigramIndex};
+use crate::labelling::checks::{normalized_text, TrigramIndex};
 use crate::util::Rng;
 
 /// Texts at or above this word-trigram Jaccard similarity count as near-duplicates (the

@@ -1,17 +1,18 @@
 //! Hyperparameter search over model kind, n-gram ranges, character n-grams, `min_df`,
 //! regularisation and NB weighting: the defaults, then their one-setting neighbours, then
 //! seeded random draws, each configuration scored by stratified k-fold cross-validation
-//! ([`crate::cv`]) on the same folds.
+//! ([`crate::evaluate::cv`]) on the same folds.
 
 use std::collections::BTreeMap;
 
 use linfa::ParamGuard;
 use serde::{Deserialize, Serialize};
 
-use crate::cv::{cross_validate_many, CvResult, MeanStd};
 use crate::error::{Error, Result};
+use crate::evaluate::cv::{cross_validate_many, CvResult, MeanStd};
 use crate::features::{FeatureParams, FeatureSettings, FeatureValidParams};
 use crate::models::{ModelKind, ModelSettings};
+use crate::pipeline::TuningRecord;
 use crate::util::Rng;
 
 /// The values each hyperparameter may take.
@@ -327,29 +328,6 @@ pub struct Trial {
     pub candidate: Candidate,
     /// Its per-fold scores.
     pub cv: CvResult,
-}
-
-/// What a search was, recorded in the model it picked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TuningRecord {
-    /// The values searched, by parameter.
-    pub search_space: BTreeMap<String, Vec<String>>,
-    /// Configurations asked for.
-    pub budget: usize,
-    /// Configurations scored.
-    pub tried: usize,
-    /// Cross-validation folds (stratified).
-    pub folds: usize,
-    /// Seed of the search and the folds.
-    pub seed: u64,
-    /// The winner as `stance train` options.
-    pub winner: String,
-    /// The winner's mean macro-F1 over the folds.
-    pub cv_macro_f1_mean: f64,
-    /// Its standard deviation.
-    pub cv_macro_f1_std: f64,
-    /// The winner's mean accuracy over the folds.
-    pub cv_accuracy_mean: f64,
 }
 
 /// Score up to `budget` configurations by stratified `folds`-fold cross-validation, all on

@@ -305,8 +305,8 @@ impl ArticleReader {
             column: None,
             reason,
         };
-        let v: serde_json::Value =
-            serde_json::from_str(s.trim_end()).map_err(|e| bad(crate::data::json_reason(&e)))?;
+        let v: serde_json::Value = serde_json::from_str(s.trim_end())
+            .map_err(|e| bad(crate::input::labelled::json_reason(&e)))?;
         let get = |k: &str| {
             v.get(k).and_then(|x| match x {
                 serde_json::Value::String(s) => Some(s.clone()),
