@@ -268,4 +268,34 @@ mod tests {
         let q = &e.quotes[0];
         assert_eq!(&text[q.start..q.end], q.text);
     }
+
+    /// What the README's library example does.
+    #[test]
+    fn scoring_an_article_with_the_built_in_models_labels_every_default_quote() {
+        use crate::pipeline::builtin::{builtin, Task};
+        let (st, se) = (
+            builtin(Task::Stance).unwrap(),
+            builtin(Task::Sentiment).unwrap(),
+        );
+        let scorer = Scorer::new(&st, &se, ScoreOptions::default());
+        let text = "\"We will talk to anyone who wants peace,\" said Ana Lopes. She called it \"a start\".";
+        let a = Article::from_text("a.txt".into(), "a.txt".into(), text.into());
+        let r = scorer.score_article(&a);
+        // The two-word partial quote is found but left out by default.
+        assert_eq!((r.quotes.len(), r.left_out, r.over_long), (1, 1, 0));
+        let q = &r.quotes[0];
+        assert_eq!(q.quote.speaker.as_deref(), Some("Ana Lopes"));
+        assert!(st.labels().contains(&q.stance) && se.labels().contains(&q.sentiment));
+        assert_eq!(q.stance_probs.len(), st.labels().len());
+        assert!((q.stance_probs.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        let all = Scorer::new(
+            &st,
+            &se,
+            ScoreOptions {
+                all_quotes: true,
+                ..ScoreOptions::default()
+            },
+        );
+        assert_eq!(all.score_article(&a).quotes.len(), 2);
+    }
 }
