@@ -131,7 +131,7 @@ pub fn history_within_budget(memory: usize, params: usize) -> usize {
 /// | `nb_weight` (NB log-count ratio feature scaling) | off | |
 /// | `tol` (max abs gradient) | 1e-4 | `> 0` |
 /// | `max_iter` | 1000 | `>= 1` |
-/// | `memory` (L-BFGS history pairs) | 7 | `1..=50`; fewer when the history would pass 1 GiB (see [`history_within_budget`]) |
+/// | `memory` (L-BFGS history pairs) | 7 | `1..=50`; fewer when the history would pass 1 GiB (the history budget is checked when fitting) |
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogRegParams(LogRegValidParams);
 

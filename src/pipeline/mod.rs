@@ -1,6 +1,6 @@
 //! The whole fitted pipeline: a vectorizer and a linear model with their ordered labels,
 //! fitted together, predicting one text or many, under the training prior or another; its
-//! one-file format ([`format`]), what the file says about itself ([`meta`]), and the
+//! one-file format ([`mod@format`]), what the file says about itself ([`meta`]), and the
 //! built-in models ([`builtin`]).
 
 pub mod builtin;

@@ -190,7 +190,7 @@ impl SpeakerRollup {
         }
     }
 
-    /// The rows, surnames merged into full names ([`SpeakerRollup::merge_surnames`]), most
+    /// The rows, surnames merged into full names (a lone surname joins the one full name ending in it), most
     /// quoted first, then by name (unknown first).
     pub fn finish(mut self) -> Vec<SpeakerRow> {
         self.merge_surnames();
