@@ -468,6 +468,85 @@ fn unreadable_articles_and_symlink_cycles_in_a_directory() {
     );
 }
 
+/// A directory of the walk that cannot be listed is an error naming it, like an unreadable
+/// file: the rest of the walk is read and the command fails at the end.
+#[test]
+fn a_directory_that_cannot_be_listed_is_named_and_the_rest_is_read() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let d = tmpdir("locked");
+    let locked = d.join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    for f in [d.join("a.txt"), locked.join("in.txt"), d.join("z.txt")] {
+        std::fs::copy(bad("articles_bad/good.txt"), &f).unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let mut c = bin();
+    c.args(["extract", d.to_str().unwrap(), "--format", "jsonl"]);
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // Root lists any directory: the binary runs as `nobody`, for whom the mode holds.
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(65534) != 0
+                    || libc::setuid(65534) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let o = c.output();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = match o {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("skipped: the binary cannot be run as nobody here: {e}");
+            return;
+        }
+    };
+    // Permission denied is a runtime failure, as for a file.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let errors = error_lines(&o);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(&format!("error: {}: ", locked.display()))
+            && errors[0].contains("Permission denied"),
+        "{errors:#?}"
+    );
+    assert!(errors[1].contains("could not be read"), "{errors:#?}");
+    let read: Vec<String> = quote_rows(&o).into_iter().map(|(a, _)| a).collect();
+    assert!(read.contains(&"a.txt".to_string()) && read.contains(&"z.txt".to_string()));
+    assert!(!read.contains(&"in.txt".to_string()), "{read:?}");
+}
+
+/// A file name that is not UTF-8 is an error naming it, its bad bytes escaped; read under a
+/// lossy name (U+FFFD for the bad byte) it would be another, missing file.
+#[test]
+fn a_file_name_that_is_not_utf8_is_named_escaped_and_not_read_under_a_lossy_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = tmpdir("not-utf8");
+    std::fs::copy(bad("articles_bad/good.txt"), d.join("a.txt")).unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"b\xFFad.txt");
+    std::fs::copy(bad("articles_bad/good.txt"), d.join(name)).unwrap();
+    let o = run(&["extract", d.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let errors = error_lines(&o);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    let named = format!("error: {}/b\\xFFad.txt: ", d.display());
+    assert!(
+        errors[0].starts_with(&named) && errors[0].contains("not valid UTF-8"),
+        "{errors:#?}"
+    );
+    assert!(!stderr(&o).contains('\u{FFFD}'), "{errors:#?}");
+    assert_eq!(quote_rows(&o).len(), 1, "only a.txt is read");
+}
+
 #[test]
 fn an_article_over_the_limit_is_listed_and_the_rest_goes_on() {
     let d = tmpdir("big-article");

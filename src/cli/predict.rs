@@ -9,7 +9,7 @@ use stance::features::TermHashes;
 use stance::input::lines::LineReader;
 use stance::pipeline::Prediction;
 
-use super::common::{csv_field, ellipsize, stdout, Format, ModelChoice};
+use super::common::{csv_io, csv_writer, ellipsize, stdout, write_csv_row, Format, ModelChoice};
 
 /// Lines predicted together: large enough to keep both cores busy, small enough that
 /// memory stays flat on endless input.
@@ -231,12 +231,9 @@ impl Writer {
         {
             match self.format {
                 Format::Csv => {
-                    let probs: Vec<String> = self
-                        .labels
-                        .iter()
-                        .map(|l| csv_field(&format!("p_{l}")))
-                        .collect();
-                    writeln!(out, "text,label,confidence,{}", probs.join(","))?;
+                    let probs = self.labels.iter().map(|l| format!("p_{l}"));
+                    let heads = ["text".to_string(), "label".into(), "confidence".into()];
+                    write_csv_row(out, heads.into_iter().chain(probs))?;
                 }
                 Format::Table => writeln!(out, "{:<14}  {:>10}  text", "label", "confidence")?,
                 Format::Json => out.write_all(b"[")?,
@@ -254,6 +251,7 @@ impl Writer {
         Ok(())
     }
 
+    /// The rows of `texts` labelled `preds`; `first` when they are the first of all.
     fn rows<S: AsRef<str>>(
         &self,
         out: &mut impl Write,
@@ -261,67 +259,89 @@ impl Writer {
         preds: &[Prediction],
         first: bool,
     ) -> std::io::Result<()> {
-        for (n, (t, p)) in texts.iter().zip(preds).enumerate() {
-            let t = t.as_ref();
-            let label = &self.labels[p.label];
-            let conf = p.probabilities[p.label];
-            match self.format {
-                Format::Jsonl | Format::Json => {
-                    // JSON: one array, `[` in the header, each row on a line of its own
-                    // after a comma (the first row of all after none).
-                    if self.format == Format::Json {
-                        out.write_all(if first && n == 0 { b"\n" } else { b",\n" })?;
-                    }
-                    // Written field by field (keys in the order serde_json's map gives):
-                    // building a JSON value per line cost more than predicting it.
-                    out.write_all(b"{\"confidence\":")?;
-                    write_probability(out, conf)?;
-                    out.write_all(b",\"label\":")?;
-                    out.write_all(&self.json_labels[p.label])?;
-                    out.write_all(b",\"probabilities\":{")?;
-                    for (n, &i) in self.by_name.iter().enumerate() {
-                        if n > 0 {
-                            out.write_all(b",")?;
-                        }
-                        out.write_all(&self.json_labels[i])?;
-                        out.write_all(b":")?;
-                        write_probability(out, p.probabilities[i])?;
-                    }
-                    out.write_all(b"},\"text\":")?;
-                    write_json_string(out, t)?;
-                    out.write_all(if self.format == Format::Json {
-                        b"}"
-                    } else {
-                        b"}\n"
-                    })?;
-                }
-                Format::Csv => {
-                    let probs: Vec<String> = p
-                        .probabilities
-                        .iter()
-                        .map(|v| format!("{:.6}", v))
-                        .collect();
-                    writeln!(
-                        out,
-                        "{},{},{:.6},{}",
-                        csv_field(t),
-                        csv_field(label),
-                        conf,
-                        probs.join(",")
-                    )?;
-                }
-                Format::Table => {
+        match self.format {
+            Format::Jsonl | Format::Json => self.json_rows(out, texts, preds, first),
+            Format::Csv => self.csv_rows(out, texts, preds),
+            Format::Table => {
+                for (t, p) in texts.iter().zip(preds) {
                     writeln!(
                         out,
                         "{:<14}  {:>10.4}  {}",
-                        ellipsize(label, 14),
-                        conf,
-                        ellipsize(t, 100)
+                        ellipsize(&self.labels[p.label], 14),
+                        p.probabilities[p.label],
+                        ellipsize(t.as_ref(), 100)
                     )?;
                 }
+                Ok(())
             }
         }
+    }
+
+    /// Rows as JSON: one array, `[` in the header, each row on a line of its own after a
+    /// comma (the first row of all after none); or one object per line.
+    fn json_rows<S: AsRef<str>>(
+        &self,
+        out: &mut impl Write,
+        texts: &[S],
+        preds: &[Prediction],
+        first: bool,
+    ) -> std::io::Result<()> {
+        for (n, (t, p)) in texts.iter().zip(preds).enumerate() {
+            if self.format == Format::Json {
+                out.write_all(if first && n == 0 { b"\n" } else { b",\n" })?;
+            }
+            // Written field by field (keys in the order serde_json's map gives):
+            // building a JSON value per line cost more than predicting it.
+            out.write_all(b"{\"confidence\":")?;
+            write_probability(out, p.probabilities[p.label])?;
+            out.write_all(b",\"label\":")?;
+            out.write_all(&self.json_labels[p.label])?;
+            out.write_all(b",\"probabilities\":{")?;
+            for (n, &i) in self.by_name.iter().enumerate() {
+                if n > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(&self.json_labels[i])?;
+                out.write_all(b":")?;
+                write_probability(out, p.probabilities[i])?;
+            }
+            out.write_all(b"},\"text\":")?;
+            write_json_string(out, t.as_ref())?;
+            out.write_all(if self.format == Format::Json {
+                b"}"
+            } else {
+                b"}\n"
+            })?;
+        }
         Ok(())
+    }
+
+    /// Rows as CSV: one writer for the lot, the numbers formatted into one reused buffer.
+    fn csv_rows<S: AsRef<str>>(
+        &self,
+        out: &mut impl Write,
+        texts: &[S],
+        preds: &[Prediction],
+    ) -> std::io::Result<()> {
+        use std::fmt::Write as _;
+        let mut w = csv_writer(out);
+        let mut num = String::new();
+        let mut number = |w: &mut csv::Writer<_>, v: f32| {
+            num.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(num, "{v:.6}");
+            w.write_field(&num).map_err(csv_io)
+        };
+        for (t, p) in texts.iter().zip(preds) {
+            w.write_field(t.as_ref()).map_err(csv_io)?;
+            w.write_field(&self.labels[p.label]).map_err(csv_io)?;
+            number(&mut w, p.probabilities[p.label])?;
+            for &v in &p.probabilities {
+                number(&mut w, v)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(csv_io)?;
+        }
+        w.flush()
     }
 }
 

@@ -16,8 +16,8 @@ use stance::score::{
 };
 
 use super::common::{
-    csv_field, ellipsize, ellipsize_middle, for_each_article_batch, load_with_prior, stdout,
-    ArticleArgs, Format, JsonArray, QuoteWriter, UsageError,
+    csv_io, csv_writer, ellipsize, ellipsize_middle, for_each_article_batch, load_with_prior,
+    stdout, write_csv_row, ArticleArgs, Format, JsonArray, QuoteWriter, UsageError,
 };
 
 /// Rows of the output.
@@ -142,12 +142,11 @@ pub fn run(a: Args) -> Result<()> {
 fn article_header(out: &mut impl Write, format: Format, st: &Pipeline) -> Result<()> {
     match format {
         Format::Csv => {
-            let labels: Vec<String> = st.labels().iter().map(|l| csv_field(l)).collect();
-            writeln!(
-                out,
-                "article,date,quotes,{},most_threatening_quote,most_threatening_speaker",
-                labels.join(",")
-            )?;
+            let heads = ["article", "date", "quotes"]
+                .into_iter()
+                .chain(st.labels().iter().map(String::as_str))
+                .chain(["most_threatening_quote", "most_threatening_speaker"]);
+            write_csv_row(out, heads)?;
         }
         Format::Table => {
             let labels: Vec<String> = st
@@ -191,17 +190,16 @@ fn write_article(
             }
         }
         Format::Csv => {
-            let c: Vec<String> = row.counts.iter().map(|(_, n)| n.to_string()).collect();
-            writeln!(
-                out,
-                "{},{},{},{},{},{}",
-                csv_field(&row.article),
-                row.date.as_deref().unwrap_or(""),
-                row.quotes,
-                c.join(","),
-                csv_field(row.most_threatening_quote.as_deref().unwrap_or("")),
-                csv_field(row.most_threatening_speaker.as_deref().unwrap_or("")),
-            )?;
+            let mut r = csv::ByteRecord::new();
+            r.push_field(row.article.as_bytes());
+            r.push_field(or_empty(&row.date).as_bytes());
+            r.push_field(row.quotes.to_string().as_bytes());
+            for (_, n) in &row.counts {
+                r.push_field(n.to_string().as_bytes());
+            }
+            r.push_field(or_empty(&row.most_threatening_quote).as_bytes());
+            r.push_field(or_empty(&row.most_threatening_speaker).as_bytes());
+            write_csv_row(out, &r)?;
         }
         Format::Table => {
             let c: Vec<String> = row.counts.iter().map(|(_, n)| format!("{n:>12}")).collect();
@@ -230,6 +228,7 @@ fn write_article(
     Ok(())
 }
 
+/// The rows of `--by speaker` in `format`.
 fn write_speakers(
     out: &mut impl Write,
     format: Format,
@@ -237,19 +236,6 @@ fn write_speakers(
     st: &Pipeline,
     se: &Pipeline,
 ) -> Result<()> {
-    let cols: Vec<(String, bool)> = st
-        .labels()
-        .iter()
-        .map(|l| (l.clone(), true))
-        .chain(se.labels().iter().map(|l| (l.clone(), false)))
-        .collect();
-    let count = |t: &SpeakerRow, (l, is_stance): &(String, bool)| -> usize {
-        if *is_stance {
-            t.stance_count(l)
-        } else {
-            t.sentiment_count(l)
-        }
-    };
     let row_json = |t: &SpeakerRow| t.to_json(st.labels(), se.labels());
     match format {
         Format::Jsonl => {
@@ -262,93 +248,115 @@ fn write_speakers(
             serde_json::to_writer(&mut *out, &all)?;
             writeln!(out)?;
         }
-        Format::Csv => {
-            let heads: Vec<String> = cols
-                .iter()
-                .map(|(l, s)| {
-                    csv_field(&format!("{}_{l}", if *s { "stance" } else { "sentiment" }))
-                })
-                .collect();
-            writeln!(
-                out,
-                "speaker,quotes,articles,{},first_date,last_date",
-                heads.join(",")
-            )?;
-            for t in rows {
-                let c: Vec<String> = cols.iter().map(|c| count(t, c).to_string()).collect();
-                writeln!(
-                    out,
-                    "{},{},{},{},{},{}",
-                    csv_field(t.speaker.as_deref().unwrap_or("")),
-                    t.quotes,
-                    t.articles,
-                    c.join(","),
-                    t.first_date.as_deref().unwrap_or(""),
-                    t.last_date.as_deref().unwrap_or("")
-                )?;
-            }
-        }
-        Format::Table => {
-            // The CSV's columns; the label headers grouped under the task they count, as
-            // both tasks have a `neutral`.
-            let width = |labels: &[String]| -> usize {
-                labels
-                    .iter()
-                    .map(|l| l.chars().count())
-                    .max()
-                    .unwrap_or(0)
-                    .max(7)
-            };
-            let (ws, we) = (width(st.labels()), width(se.labels()));
-            let group = |name: &str, labels: &[String], w: usize| -> String {
-                let span = labels.len() * (w + 1) - 1;
-                format!("{:-^span$}", format!(" {name} "))
-            };
-            writeln!(
-                out,
-                "{:<28} {:>6} {:>8}  {}  {}",
-                "",
-                "",
-                "",
-                group("stance", st.labels(), ws),
-                group("sentiment", se.labels(), we)
-            )?;
-            let heads = |labels: &[String], w: usize| -> String {
-                let h: Vec<String> = labels.iter().map(|l| format!("{l:>w$}")).collect();
-                h.join(" ")
-            };
-            writeln!(
-                out,
-                "{:<28} {:>6} {:>8}  {}  {}  {:<10}  last date",
-                "speaker",
-                "quotes",
-                "articles",
-                heads(st.labels(), ws),
-                heads(se.labels(), we),
-                "first date",
-            )?;
-            for t in rows {
-                let c = |labels: &[String], is_stance: bool, w: usize| -> String {
-                    let v: Vec<String> = labels
-                        .iter()
-                        .map(|l| format!("{:>w$}", count(t, &(l.clone(), is_stance))))
-                        .collect();
-                    v.join(" ")
-                };
-                writeln!(
-                    out,
-                    "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {}",
-                    ellipsize(t.speaker.as_deref().unwrap_or("(unknown)"), 28),
-                    t.quotes,
-                    t.articles,
-                    c(st.labels(), true, ws),
-                    c(se.labels(), false, we),
-                    t.first_date.as_deref().unwrap_or("-"),
-                    t.last_date.as_deref().unwrap_or("-")
-                )?;
-            }
-        }
+        Format::Csv => speakers_csv(out, rows, st.labels(), se.labels())?,
+        Format::Table => speakers_table(out, rows, st.labels(), se.labels())?,
     }
     out.flush()?;
     Ok(())
+}
+
+/// `--by speaker` as CSV: a count column per stance label, then per sentiment label.
+fn speakers_csv(
+    out: &mut impl Write,
+    rows: &[SpeakerRow],
+    stance: &[String],
+    sentiment: &[String],
+) -> Result<()> {
+    let counts = stance
+        .iter()
+        .map(|l| format!("stance_{l}"))
+        .chain(sentiment.iter().map(|l| format!("sentiment_{l}")));
+    let heads = ["speaker".to_string(), "quotes".into(), "articles".into()]
+        .into_iter()
+        .chain(counts)
+        .chain(["first_date".to_string(), "last_date".into()]);
+    let mut w = csv_writer(&mut *out);
+    w.write_record(heads).map_err(csv_io)?;
+    let mut r = csv::ByteRecord::new();
+    for t in rows {
+        r.clear();
+        r.push_field(or_empty(&t.speaker).as_bytes());
+        r.push_field(t.quotes.to_string().as_bytes());
+        r.push_field(t.articles.to_string().as_bytes());
+        for l in stance {
+            r.push_field(t.stance_count(l).to_string().as_bytes());
+        }
+        for l in sentiment {
+            r.push_field(t.sentiment_count(l).to_string().as_bytes());
+        }
+        r.push_field(or_empty(&t.first_date).as_bytes());
+        r.push_field(or_empty(&t.last_date).as_bytes());
+        w.write_byte_record(&r).map_err(csv_io)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `--by speaker` as a table: the CSV's columns, the label headers grouped under the task
+/// they count, as both tasks have a `neutral`.
+fn speakers_table(
+    out: &mut impl Write,
+    rows: &[SpeakerRow],
+    stance: &[String],
+    sentiment: &[String],
+) -> Result<()> {
+    let width = |labels: &[String]| -> usize {
+        labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(7)
+    };
+    let (ws, we) = (width(stance), width(sentiment));
+    let group = |name: &str, labels: &[String], w: usize| -> String {
+        let span = labels.len() * (w + 1) - 1;
+        format!("{:-^span$}", format!(" {name} "))
+    };
+    writeln!(
+        out,
+        "{:<28} {:>6} {:>8}  {}  {}",
+        "",
+        "",
+        "",
+        group("stance", stance, ws),
+        group("sentiment", sentiment, we)
+    )?;
+    let heads = |labels: &[String], w: usize| -> String {
+        let h: Vec<String> = labels.iter().map(|l| format!("{l:>w$}")).collect();
+        h.join(" ")
+    };
+    writeln!(
+        out,
+        "{:<28} {:>6} {:>8}  {}  {}  {:<10}  last date",
+        "speaker",
+        "quotes",
+        "articles",
+        heads(stance, ws),
+        heads(sentiment, we),
+        "first date",
+    )?;
+    for t in rows {
+        let c = |labels: &[String], count: &dyn Fn(&str) -> usize, w: usize| -> String {
+            let v: Vec<String> = labels.iter().map(|l| format!("{:>w$}", count(l))).collect();
+            v.join(" ")
+        };
+        writeln!(
+            out,
+            "{:<28} {:>6} {:>8}  {}  {}  {:<10}  {}",
+            ellipsize(t.speaker.as_deref().unwrap_or("(unknown)"), 28),
+            t.quotes,
+            t.articles,
+            c(stance, &|l| t.stance_count(l), ws),
+            c(sentiment, &|l| t.sentiment_count(l), we),
+            t.first_date.as_deref().unwrap_or("-"),
+            t.last_date.as_deref().unwrap_or("-")
+        )?;
+    }
+    Ok(())
+}
+
+/// An optional text as a CSV field: empty when there is none.
+fn or_empty(text: &Option<String>) -> &str {
+    text.as_deref().unwrap_or("")
 }

@@ -117,46 +117,102 @@ pub fn expand_with(paths: &[String], extra: &[String]) -> Expanded {
     out
 }
 
-/// `seen` holds the directories walked, resolved: a symbolic link back up the tree (or to
-/// a directory already walked) is skipped, where following it would repeat articles, and
-/// two such links would double the walk at every level.
+/// Walk `dir` depth first, entries sorted by name, symbolic links followed. `seen` holds
+/// the directories walked, resolved: a link to a directory already walked is skipped, and
+/// so is a link back up the tree (walkdir reports that as a loop), where following it would
+/// repeat articles, and two such links would double the walk at every level.
 fn walk(dir: &Path, wanted: &[String], out: &mut Expanded, seen: &mut HashSet<PathBuf>) {
-    match std::fs::canonicalize(dir) {
-        Ok(real) => {
-            if !seen.insert(real) {
-                return;
+    let mut it = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    // The directory being listed at each depth, to name one whose listing fails midway.
+    let mut listing: Vec<PathBuf> = Vec::new();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) if e.loop_ancestor().is_some() => continue,
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf);
+                match path {
+                    // A link that leads nowhere (broken, or to itself) is taken as a file,
+                    // so reading it names the link and why it cannot be read.
+                    Some(p) if is_symlink(&p) => add_file(&p, wanted, out),
+                    _ => {
+                        let at = path
+                            .or_else(|| listing.get(e.depth().saturating_sub(1)).cloned())
+                            .unwrap_or_else(|| dir.to_path_buf());
+                        out.errors.push(walk_error(at, e));
+                    }
+                }
+                continue;
             }
-        }
-        Err(e) => {
-            out.errors.push(Error::io(dir, e));
-            return;
-        }
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            out.errors.push(Error::io(dir, e));
-            return;
-        }
-    };
-    let mut items: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    items.sort();
-    for p in items {
-        if p.is_dir() {
-            walk(&p, wanted, out, seen);
+        };
+        if !entry.file_type().is_dir() {
+            add_file(entry.path(), wanted, out);
             continue;
         }
-        let ext = p
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let name = p.to_string_lossy().into_owned();
-        if ext.is_some_and(|e| wanted.contains(&e)) {
-            out.sources.push(name);
+        let first_visit = match std::fs::canonicalize(entry.path()) {
+            Ok(real) => seen.insert(real),
+            Err(e) => {
+                out.errors.push(Error::io(entry.path(), e));
+                false
+            }
+        };
+        if first_visit {
+            listing.truncate(entry.depth());
+            listing.push(entry.path().to_path_buf());
         } else {
-            out.skipped.push(name);
+            it.skip_current_dir();
         }
     }
+}
+
+/// Whether `p` itself is a symbolic link (whatever it points to, if anything).
+fn is_symlink(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// A walk error as the I/O error it holds, on the path it names.
+fn walk_error(path: PathBuf, e: walkdir::Error) -> Error {
+    let io = e
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("cannot be listed"));
+    Error::io(path, io)
+}
+
+/// A file found in a directory: a source when its extension is wanted, else passed over.
+/// A path that is not UTF-8 is an error naming it: read lossily it would name another file.
+fn add_file(p: &Path, wanted: &[String], out: &mut Expanded) {
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let read = ext.is_some_and(|e| wanted.contains(&e));
+    match p.to_str() {
+        Some(name) if read => out.sources.push(name.to_string()),
+        Some(name) => out.skipped.push(name.to_string()),
+        None if read => out.errors.push(Error::io(
+            escaped(p),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the path is not valid UTF-8 (bytes shown as \\xNN); rename the file to read it",
+            ),
+        )),
+        None => out.skipped.push(escaped(p)),
+    }
+}
+
+/// A path for a message: valid UTF-8 as it is, every other byte as `\xNN`.
+fn escaped(p: &Path) -> String {
+    let mut s = String::new();
+    for chunk in p.as_os_str().as_encoded_bytes().utf8_chunks() {
+        s.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    s
 }
 
 /// Reads the articles of a list of sources one at a time. Errors are per file (or per
@@ -453,5 +509,60 @@ mod tests {
         let a = Article::from_text("a".into(), "a".into(), "dated material".into());
         assert_eq!(a.date, None);
         assert_eq!(a.body_start, 0);
+    }
+
+    /// A fresh directory for one test.
+    fn scratch(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("stance-walk-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_path_that_is_not_utf8_is_an_error_naming_it_escaped_not_a_lossy_source() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = scratch("utf8");
+        std::fs::write(d.join("a.txt"), "text").unwrap();
+        std::fs::write(d.join(std::ffi::OsStr::from_bytes(b"b\xFFad.txt")), "text").unwrap();
+        std::fs::write(d.join(std::ffi::OsStr::from_bytes(b"c\xFE.md")), "text").unwrap();
+        let root = d.to_str().unwrap().to_string();
+        let e = expand_with(std::slice::from_ref(&root), &[]);
+        assert_eq!(e.sources, [format!("{root}/a.txt")]);
+        assert_eq!(e.skipped, [format!("{root}/c\\xFE.md")]);
+        assert_eq!(e.errors.len(), 1);
+        let msg = e.errors[0].to_string();
+        assert!(
+            msg.starts_with(&format!("{root}/b\\xFFad.txt: ")) && msg.contains("not valid UTF-8"),
+            "{msg}"
+        );
+        assert!(e.errors[0].is_bad_input());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_reached_twice_through_a_link_is_walked_once_in_name_order() {
+        let d = scratch("twice");
+        std::fs::create_dir_all(d.join("zz/deeper")).unwrap();
+        std::fs::write(d.join("zz/z.txt"), "text").unwrap();
+        std::fs::write(d.join("zz/deeper/y.txt"), "text").unwrap();
+        std::fs::write(d.join("b.txt"), "text").unwrap();
+        // Sorted before its target, so the walk goes through the link.
+        std::os::unix::fs::symlink("zz", d.join("alias")).unwrap();
+        // Back up the tree: a loop.
+        std::os::unix::fs::symlink("..", d.join("zz/up")).unwrap();
+        let root = d.to_str().unwrap().to_string();
+        let e = expand_with(std::slice::from_ref(&root), &[]);
+        assert_eq!(
+            e.sources,
+            ["alias/deeper/y.txt", "alias/z.txt", "b.txt"].map(|f| format!("{root}/{f}"))
+        );
+        assert!(e.errors.is_empty(), "{:?}", e.errors);
+        // Named twice on the command line, still once.
+        let again = expand_with(&[root.clone(), format!("{root}/zz")], &[]);
+        assert_eq!(again.sources, e.sources);
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -3,10 +3,13 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
+
+mod atomic;
+
+pub use atomic::{write_atomic, write_atomic_with};
 
 /// The one random number generator of `stance`: SplitMix64, seeded from `--seed`.
 ///
@@ -203,116 +206,6 @@ pub fn not_a_directory(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Write `bytes` to `path` atomically: a temp file in the same directory, fsynced, then
-/// renamed over the target, so a crash leaves either the old file or the new one.
-/// An existing file is only replaced when `force` is set.
-pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    write_atomic_with(path, force, |w| w.write_all(bytes))
-}
-
-/// Like [`write_atomic`], with the content produced by a writer callback.
-///
-/// The temp file is `.NAME.tmp-PID` beside the target: hidden, never ending in the target's
-/// extension, and refused by every loader if half-written. A process killed mid-write
-/// leaves it behind; the next write to the same target removes it once that process is
-/// gone. Without `force` the new file is linked into place, which fails if the target
-/// appeared meanwhile, so nothing is replaced even in a race.
-pub fn write_atomic_with(
-    path: &Path,
-    force: bool,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    not_a_directory(path)?;
-    if !force && path.exists() {
-        return Err(Error::Exists {
-            path: path.to_path_buf(),
-        });
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".to_string());
-    let prefix = format!(".{name}.tmp-");
-    remove_stale_temps(&dir, &prefix);
-    let tmp = dir.join(format!("{prefix}{}", std::process::id()));
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let result = (|| -> std::io::Result<()> {
-        // Our own pid's leftover can only be stale; `create_new` then refuses to follow a
-        // link planted at the temp name.
-        let _ = std::fs::remove_file(&tmp);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            // Keep the permissions of the file being replaced.
-            file.set_permissions(meta.permissions())?;
-        }
-        let mut w = std::io::BufWriter::new(file);
-        fill(&mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        if force {
-            std::fs::rename(&tmp, path)?;
-        } else {
-            match std::fs::hard_link(&tmp, path) {
-                Ok(()) => {
-                    let _ = std::fs::remove_file(&tmp);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(e),
-                // No hard links on this file system: the check above has to do.
-                Err(_) => std::fs::rename(&tmp, path)?,
-            }
-        }
-        // The new name is durable only once the directory entry is.
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    match result {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && !force => Err(Error::Exists {
-            path: path.to_path_buf(),
-        }),
-        other => other.map_err(io),
-    }
-}
-
-/// Remove `PREFIX<pid>` temp files left by processes that no longer run (killed mid-write).
-/// Only where a process table can be asked (`/proc`); elsewhere they stay, hidden.
-fn remove_stale_temps(dir: &Path, prefix: &str) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(prefix))
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
 /// Today's date as `YYYY-MM-DD` (UTC), without a date library. `SOURCE_DATE_EPOCH`, when
 /// set, replaces the clock so that rebuilt models are identical byte for byte.
 pub fn today() -> String {
@@ -447,21 +340,5 @@ mod tests {
         }
         let u = a.unit();
         assert!((0.0..1.0).contains(&u));
-    }
-
-    #[test]
-    fn atomic_write_refuses_to_overwrite_without_force() {
-        let dir = std::env::temp_dir().join(format!("stance-util-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("f.txt");
-        write_atomic(&p, b"one", false).unwrap();
-        assert!(matches!(
-            write_atomic(&p, b"two", false),
-            Err(Error::Exists { .. })
-        ));
-        assert_eq!(std::fs::read(&p).unwrap(), b"one");
-        write_atomic(&p, b"two", true).unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"two");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

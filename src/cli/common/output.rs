@@ -55,13 +55,34 @@ pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
 }
 
-/// Escape a field for CSV output.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// A CSV writer in the one dialect `stance` writes, by the csv crate: a field is quoted
+/// only when it holds a comma, a quote, CR or LF (its quotes doubled), and rows end in `\n`.
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
+}
+
+/// A CSV writer's error as an I/O error. The csv crate's error names no source, so a closed
+/// stdout inside it would not be found as `BrokenPipe` (which exits 0): it is unwrapped.
+pub fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        // Writing, the only other error is a row of the wrong width: a bug here.
+        other => std::io::Error::other(format!("writing CSV: {other:?}")),
     }
+}
+
+/// One CSV row to `out`, through a [`csv_writer`] of its own: for outputs that other
+/// writers share (a header written elsewhere, the table and JSON writers).
+pub fn write_csv_row<T: AsRef<[u8]>>(
+    out: &mut impl Write,
+    fields: impl IntoIterator<Item = T>,
+) -> std::io::Result<()> {
+    let mut w = csv_writer(out);
+    w.write_record(fields).map_err(csv_io)?;
+    w.flush()
 }
 
 /// Shorten for a table cell, on a char boundary.
@@ -101,8 +122,23 @@ pub struct QuoteWriter {
     scored: bool,
     header_done: bool,
     array: JsonArray,
+    /// The CSV row being written, its buffers kept from row to row.
+    record: csv::ByteRecord,
     out: std::io::BufWriter<std::io::StdoutLock<'static>>,
 }
+
+/// The CSV columns of a quote, before any classification.
+const QUOTE_COLUMNS: [&str; 9] = [
+    "article",
+    "date",
+    "quote",
+    "speaker",
+    "speaker_title",
+    "start",
+    "end",
+    "partial",
+    "kind",
+];
 
 impl QuoteWriter {
     /// A writer; `scored` adds the classification columns.
@@ -112,6 +148,7 @@ impl QuoteWriter {
             scored,
             header_done: false,
             array: JsonArray::default(),
+            record: csv::ByteRecord::new(),
             out: stdout(),
         }
     }
@@ -134,42 +171,7 @@ impl QuoteWriter {
                     writeln!(out, "{o}")?;
                 }
             }
-            Format::Csv => {
-                self.header(s.is_some_and(|s| s.why.is_some()))?;
-                let out = &mut self.out;
-                write!(
-                    out,
-                    "{},{},{},{},{},{},{},{},{}",
-                    csv_field(&a.id),
-                    csv_field(a.date.as_deref().unwrap_or("")),
-                    csv_field(&q.text),
-                    csv_field(q.speaker.as_deref().unwrap_or("")),
-                    csv_field(q.speaker_title.as_deref().unwrap_or("")),
-                    q.start,
-                    q.end,
-                    q.partial,
-                    q.kind.name()
-                )?;
-                if let Some(s) = s {
-                    write!(
-                        out,
-                        ",{},{:.6},{},{:.6}",
-                        csv_field(&s.stance),
-                        s.stance_confidence,
-                        csv_field(&s.sentiment),
-                        s.sentiment_confidence
-                    )?;
-                    if let Some((st, se)) = &s.why {
-                        write!(
-                            out,
-                            ",{},{}",
-                            csv_field(&st.join(" | ")),
-                            csv_field(&se.join(" | "))
-                        )?;
-                    }
-                }
-                writeln!(out)?;
-            }
+            Format::Csv => self.write_csv(a, q, s)?,
             Format::Table => {
                 self.header(false)?;
                 let out = &mut self.out;
@@ -221,6 +223,39 @@ impl QuoteWriter {
         Ok(())
     }
 
+    /// One quote as a CSV row.
+    fn write_csv(
+        &mut self,
+        a: &stance::input::articles::Article,
+        q: &stance::quotes::Quote,
+        s: Option<&stance::score::Scored>,
+    ) -> Result<()> {
+        self.header(s.is_some_and(|s| s.why.is_some()))?;
+        let r = &mut self.record;
+        r.clear();
+        r.push_field(a.id.as_bytes());
+        r.push_field(a.date.as_deref().unwrap_or("").as_bytes());
+        r.push_field(q.text.as_bytes());
+        r.push_field(q.speaker.as_deref().unwrap_or("").as_bytes());
+        r.push_field(q.speaker_title.as_deref().unwrap_or("").as_bytes());
+        r.push_field(q.start.to_string().as_bytes());
+        r.push_field(q.end.to_string().as_bytes());
+        r.push_field(if q.partial { b"true" } else { b"false" });
+        r.push_field(q.kind.name().as_bytes());
+        if let Some(s) = s {
+            r.push_field(s.stance.as_bytes());
+            r.push_field(format!("{:.6}", s.stance_confidence).as_bytes());
+            r.push_field(s.sentiment.as_bytes());
+            r.push_field(format!("{:.6}", s.sentiment_confidence).as_bytes());
+            if let Some((st, se)) = &s.why {
+                r.push_field(st.join(" | ").as_bytes());
+                r.push_field(se.join(" | ").as_bytes());
+            }
+        }
+        write_csv_row(&mut self.out, &self.record)?;
+        Ok(())
+    }
+
     /// The CSV or table header, once; `explain` adds the n-gram columns to CSV.
     fn header(&mut self, explain: bool) -> Result<()> {
         if std::mem::replace(&mut self.header_done, true) {
@@ -229,20 +264,18 @@ impl QuoteWriter {
         let out = &mut self.out;
         match self.format {
             Format::Csv => {
-                write!(
-                    out,
-                    "article,date,quote,speaker,speaker_title,start,end,partial,kind"
-                )?;
-                if self.scored {
-                    write!(
-                        out,
-                        ",stance,stance_confidence,sentiment,sentiment_confidence"
-                    )?;
-                }
-                if explain {
-                    write!(out, ",stance_ngrams,sentiment_ngrams")?;
-                }
-                writeln!(out)?;
+                let scored = [
+                    "stance",
+                    "stance_confidence",
+                    "sentiment",
+                    "sentiment_confidence",
+                ];
+                let explained = ["stance_ngrams", "sentiment_ngrams"];
+                let heads = QUOTE_COLUMNS
+                    .iter()
+                    .chain(scored.iter().filter(|_| self.scored))
+                    .chain(explained.iter().filter(|_| explain));
+                write_csv_row(out, heads)?;
             }
             Format::Table => {
                 write!(
