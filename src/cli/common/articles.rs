@@ -79,14 +79,17 @@ const ARTICLE_BATCH_BYTES: usize = 8 << 20;
 
 /// Read the articles in input order, in batches; unreadable inputs are reported on stderr
 /// and skipped, and make the command fail at the end (exit 2 for bad input, 1 otherwise).
-/// A bar shows the bytes of the files read, unless the command's output (`to_stdout`)
-/// goes to the terminal too, where its lines would run into the bar.
+/// A bar shows the bytes of the files read, unless the command's output (`to_stdout`) or
+/// the articles being typed (stdin) share the terminal, where they would run into the bar.
 pub fn for_each_article_batch(
     input: &ArticleArgs,
     to_stdout: bool,
     mut f: impl FnMut(&[stance::input::articles::Article]) -> Result<()>,
 ) -> Result<()> {
-    let bar = Bar::start_if(!(to_stdout && std::io::stdout().is_terminal()));
+    let typed = (input.paths.is_empty() || input.paths.iter().any(|p| p == "-"))
+        && std::io::stdin().is_terminal();
+    let shared = typed || (to_stdout && std::io::stdout().is_terminal());
+    let bar = Bar::start_if(!shared);
     bar.stage("finding articles");
     let expanded = stance::input::articles::expand_with(&input.paths, &input.ext);
     if input.paths.is_empty() && std::io::stdin().is_terminal() {

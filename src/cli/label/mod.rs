@@ -1,6 +1,5 @@
 //! `stance label`: label the quotes of articles one key at a time, most informative first,
 //! appending each answer to a dataset as it is given.
-
 //!
 //! Split by concern: where answers come from and raw terminal mode ([`answers`]), the
 //! quotes and their paragraphs ([`candidates`]), the display ([`render`]) and the
