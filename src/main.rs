@@ -56,6 +56,8 @@ fn one_line(e: &anyhow::Error) -> String {
 /// happened and exit 1, instead of Rust's multi-line panic message.
 fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
+        // The message must not land on a progress bar or a terminal left in raw mode.
+        cli::restore_terminal();
         let what = info
             .payload()
             .downcast_ref::<&str>()

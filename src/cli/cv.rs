@@ -7,7 +7,7 @@ use clap::Args as ClapArgs;
 use stance::evaluate::cv::{cross_validate, learning_curve, CurvePoint, CvResult, CURVE_FRACTIONS};
 
 use super::common::{
-    check_folds, enough_rows_for_folds, stdout, DataArgs, ModelArgs, Progress, ReportFormat,
+    check_folds, enough_rows_for_folds, stdout, Bar, DataArgs, ModelArgs, ReportFormat,
 };
 
 /// Cross-validate.
@@ -36,10 +36,18 @@ pub fn run(a: Args) -> Result<()> {
     check_folds(a.folds)?;
     a.model.features(0)?;
     let settings = a.model.model();
+    let bar = Bar::start();
+    bar.stage("reading data");
     let d = a.data.read_for_training()?;
     let features = a.model.features(d.texts.len())?;
     enough_rows_for_folds(d.texts.len(), a.folds)?;
-    let progress = Progress::new();
+    bar.stage(&format!(
+        "{} on {} rows",
+        settings.kind.name(),
+        d.texts.len()
+    ));
+    // One configuration: its mean over the folds so far.
+    bar.name_score("mean macro-F1");
     let seed = a.model.seed;
     // The learning curve's 100% point is the plain cross-validation, fold for fold.
     let (cv, curve) = if a.learning_curve {
@@ -51,7 +59,7 @@ pub fn run(a: Args) -> Result<()> {
             a.folds,
             &CURVE_FRACTIONS,
             seed,
-            &mut |i, n| progress.stage(&format!("fit {}/{n}", i + 1)),
+            &bar,
         )?;
         let cv = curve
             .last()
@@ -61,17 +69,11 @@ pub fn run(a: Args) -> Result<()> {
         (cv, Some(curve))
     } else {
         let cv = cross_validate(
-            &d.texts,
-            &d.labels,
-            &features,
-            &settings,
-            a.folds,
-            seed,
-            &mut |f, k| progress.stage(&format!("fold {}/{k}", f + 1)),
+            &d.texts, &d.labels, &features, &settings, a.folds, seed, &bar,
         )?;
         (cv, None)
     };
-    progress.done();
+    drop(bar);
     let mut out = stdout();
     match a.format {
         ReportFormat::Json => {

@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let mut w = QuoteWriter::new(a.format, false);
-    for_each_article_batch(&a.input, |batch| {
+    for_each_article_batch(&a.input, true, |batch| {
         let rows: Vec<_> = batch
             .iter()
             .map(|art| (art, a.input.extract(art)))

@@ -15,7 +15,7 @@ use stance::pipeline::Pipeline;
 use stance::report::articles::{ArticleReport, ReportOptions, ReportQuote};
 use stance::report::evaluation::{write_evaluation, EvaluationPage};
 
-use super::common::{for_each_article_batch, stdout, ArticleArgs, Failed, Progress};
+use super::common::{for_each_article_batch, stdout, ArticleArgs, Failed};
 
 /// Write an HTML report.
 #[derive(Debug, ClapArgs)]
@@ -81,12 +81,12 @@ pub fn run(a: Args) -> Result<()> {
     let mut done = Written::default();
     let result = if a.output == "-" {
         let mut out = stdout();
-        write_report(&mut out, &a.input, opts, &st, &se, &mut done)
+        write_report(&mut out, (&a.input, true), opts, &st, &se, &mut done)
             .map_err(|e| anyhow::Error::new(e).context("writing the report to stdout"))
     } else {
         let path = Path::new(&a.output);
         stance::util::write_atomic_with(path, a.force, |w| {
-            write_report(w, &a.input, opts, &st, &se, &mut done)
+            write_report(w, (&a.input, false), opts, &st, &se, &mut done)
         })
         .map_err(anyhow::Error::new)
     };
@@ -113,21 +113,21 @@ pub fn run(a: Args) -> Result<()> {
     }
 }
 
-/// Stream the articles into the page. Inputs that cannot be read are skipped (and recorded
-/// in `done`); the page is still written unless no article at all could be read.
+/// Stream the articles into the page (`to_stdout`: the page goes to stdout). Inputs that
+/// cannot be read are skipped (and recorded in `done`); the page is still written unless no
+/// article at all could be read.
 fn write_report(
     w: &mut dyn Write,
-    input: &ArticleArgs,
+    (input, to_stdout): (&ArticleArgs, bool),
     opts: ReportOptions,
     st: &Pipeline,
     se: &Pipeline,
     done: &mut Written,
 ) -> std::io::Result<()> {
-    let progress = Progress::new();
     let mut rep = ArticleReport::new(w, opts)?;
     // The report shows every quote found, short partial ones too.
     let scorer = stance::score::Scorer::new(st, se, input.score_options(true, false));
-    let r = for_each_article_batch(input, |batch| {
+    let r = for_each_article_batch(input, to_stdout, |batch| {
         let scored: Vec<_> = batch
             .par_iter()
             .map(|art| input.score(&scorer, art).quotes)
@@ -147,10 +147,8 @@ fn write_report(
             done.articles += 1;
             done.quotes += rq.len();
         }
-        progress.stage(&format!("{} articles", done.articles));
         Ok(())
     });
-    progress.done();
     match r {
         Ok(()) => {}
         Err(e) if e.is::<Failed>() => done.input_failure = Some(e),

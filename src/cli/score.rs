@@ -89,7 +89,7 @@ pub fn run(a: Args) -> Result<()> {
     let mut header = false;
     let mut array = JsonArray::default();
     let mut left_out = 0;
-    for_each_article_batch(&a.input, |batch| {
+    for_each_article_batch(&a.input, true, |batch| {
         let scored: Vec<(&Article, ArticleScores)> = batch
             .par_iter()
             .map(|art| (art, a.input.score(&scorer, art)))

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use stance::pipeline::Pipeline;
 
-use super::common::{DataArgs, ModelArgs, Progress};
+use super::common::{say, Bar, DataArgs, ModelArgs};
 
 /// Train a model.
 #[derive(Debug, ClapArgs)]
@@ -49,18 +49,18 @@ pub fn run(a: Args) -> Result<()> {
     a.model.features(0)?;
     let prior = stance::models::prior::Prior::parse(&a.prior)?;
     let settings = a.model.model();
-    let progress = Progress::new();
-    progress.stage("reading data");
+    let bar = Bar::start();
+    bar.stage("reading data");
     let d = a.data.read_for_training()?;
     let features = a.model.features(d.texts.len())?;
-    progress.stage(&format!(
+    bar.stage(&format!(
         "training {} on {} rows",
         settings.kind.name(),
         d.texts.len()
     ));
     let meta = a.data.training_meta(&d, a.model.seed);
     let p = if a.calibrate {
-        let (p, r) = Pipeline::fit_calibrated(
+        let (p, r) = Pipeline::fit_calibrated_with_progress(
             &d.texts,
             &d.labels,
             &features,
@@ -68,20 +68,25 @@ pub fn run(a: Args) -> Result<()> {
             meta,
             a.calibration_fraction,
             a.model.seed,
+            &bar,
         )?;
-        eprintln!(
+        say!(
             "calibrated on {} held-out rows: temperature {} -> {}, held-out ECE {:.4} -> {:.4}",
-            r.held_out, r.temperature_before, r.temperature, r.ece_before, r.ece_after
+            r.held_out,
+            r.temperature_before,
+            r.temperature,
+            r.ece_before,
+            r.ece_after
         );
         p
     } else {
-        Pipeline::fit(&d.texts, &d.labels, &features, &settings, meta)?
+        Pipeline::fit_with_progress(&d.texts, &d.labels, &features, &settings, meta, &bar)?
     };
     let mut p = p;
     p.store_prior(&prior)?;
-    progress.stage("writing model");
+    bar.stage("writing model");
     p.save(&a.output, a.force).context("writing the model")?;
-    progress.done();
+    drop(bar);
     if p.header.training.converged == Some(false) {
         eprintln!(
             "warning: the optimiser stopped at --max-iter {} before converging",

@@ -12,7 +12,7 @@ use stance::pipeline::TuningRecord;
 use stance::pipeline::{Pipeline, TrainingMeta};
 
 use super::common::{
-    check_folds, enough_rows_for_folds, stdout, ClassWeightArg, DataArgs, Progress, ReportFormat,
+    check_folds, enough_rows_for_folds, stdout, Bar, ClassWeightArg, DataArgs, ReportFormat,
     UsageError,
 };
 
@@ -72,6 +72,8 @@ pub fn run(a: Args) -> Result<()> {
             return Err(stance::Error::Exists { path: o.clone() }.into());
         }
     }
+    let bar = Bar::start();
+    bar.stage("reading data");
     let d = a.data.read_for_training()?;
     enough_rows_for_folds(d.texts.len(), a.folds)?;
     let space = SearchSpace::default();
@@ -85,7 +87,7 @@ pub fn run(a: Args) -> Result<()> {
         seed: a.seed,
         ..ModelSettings::default()
     };
-    let progress = Progress::new();
+    bar.stage(&format!("tuning on {} rows", d.texts.len()));
     let trials = tune(
         &d.texts,
         &d.labels,
@@ -95,9 +97,9 @@ pub fn run(a: Args) -> Result<()> {
         a.folds,
         a.budget,
         a.seed,
-        &mut |i, n| progress.stage(&format!("configuration {}/{n}", i + 1)),
+        &bar,
     )?;
-    progress.done();
+    drop(bar);
     let best = trials
         .first()
         .ok_or_else(|| anyhow::anyhow!("the search tried no configuration"))?;
@@ -119,7 +121,8 @@ pub fn run(a: Args) -> Result<()> {
     }
     out.flush()?;
     if let Some(path) = &a.output {
-        progress.stage("training the best configuration on all rows");
+        let bar = Bar::start();
+        bar.stage("training the best configuration on all rows");
         let record = TuningRecord::new(&space, a.budget, trials.len(), a.folds, a.seed, best);
         let meta = TrainingMeta {
             tuning: Some(record),
@@ -127,10 +130,11 @@ pub fn run(a: Args) -> Result<()> {
         };
         let features = best.candidate.features(&base_features)?;
         let settings = best.candidate.model(&base_model);
-        let p = Pipeline::fit(&d.texts, &d.labels, &features, &settings, meta)?;
+        let p = Pipeline::fit_with_progress(&d.texts, &d.labels, &features, &settings, meta, &bar)?;
+        bar.stage("writing model");
         p.save(path, a.force)
             .with_context(|| format!("writing {}", path.display()))?;
-        progress.done();
+        drop(bar);
         eprintln!(
             "best: {} (macro-F1 {:.4}); trained on {} rows -> {}",
             best.candidate.describe(),

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::features::FeatureValidParams;
 use crate::models::{argmax, ModelSettings};
 use crate::pipeline::{Pipeline, TrainingMeta};
+use crate::util::progress::{Event, Prefixed, Progress, Silent};
 
 /// What calibrated training measured on its held-out slice.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,6 +57,25 @@ impl Pipeline {
         fraction: f64,
         seed: u64,
     ) -> Result<(Pipeline, CalibrationReport)> {
+        Pipeline::fit_calibrated_with_progress(
+            texts, labels, features, model, training, fraction, seed, &Silent,
+        )
+    }
+
+    /// [`fit_calibrated`](Self::fit_calibrated), telling `progress` the stages of both fits
+    /// (named `fit without the held-out rows: …` and `refit on all rows: …`) and their
+    /// optimiser iterations.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit_calibrated_with_progress<S: AsRef<str> + Sync>(
+        texts: &[S],
+        labels: &[String],
+        features: &FeatureValidParams,
+        model: &ModelSettings,
+        training: TrainingMeta,
+        fraction: f64,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<(Pipeline, CalibrationReport)> {
         if !(fraction > 0.0 && fraction < 1.0) {
             return Err(Error::Param {
                 name: "calibration-fraction",
@@ -76,10 +96,21 @@ impl Pipeline {
         }
         let rx: Vec<&str> = rest.iter().map(|&i| texts[i].as_ref()).collect();
         let rl: Vec<String> = rest.iter().map(|&i| labels[i].clone()).collect();
-        let part = Pipeline::fit(&rx, &rl, features, model, training.clone())?;
+        let part = Pipeline::fit_with_progress(
+            &rx,
+            &rl,
+            features,
+            model,
+            training.clone(),
+            &Prefixed {
+                prefix: "fit without the held-out rows",
+                inner: progress,
+            },
+        )?;
         // The split leaves every class in the rest, so `part` has every label, sorted as
         // `names`, and the held-out classes index its scores directly.
         debug_assert_eq!(part.labels(), &names[..]);
+        progress.event(Event::Stage("fitting the temperature on the held-out rows"));
         let hs: Vec<Vec<f32>> = held
             .iter()
             .map(|&i| part.scores_one(texts[i].as_ref()))
@@ -94,7 +125,17 @@ impl Pipeline {
             ece_before: ece_at(&hs, &hy, before),
             ece_after: ece_at(&hs, &hy, t),
         };
-        let mut p = Pipeline::fit(texts, labels, features, model, training)?;
+        let mut p = Pipeline::fit_with_progress(
+            texts,
+            labels,
+            features,
+            model,
+            training,
+            &Prefixed {
+                prefix: "refit on all rows",
+                inner: progress,
+            },
+        )?;
         p.model.set_temperature(t);
         p.header.temperature = t;
         p.header.training.calibration = Some(format!(
@@ -162,6 +203,36 @@ mod tests {
         let back = Pipeline::from_bytes(&cal.to_bytes().unwrap(), Path::new("m")).unwrap();
         assert_eq!(back.header, cal.header);
         assert_eq!(back.model.temperature(), r.temperature);
+    }
+
+    /// Both fits' stages are named after the fit, in order, and watching gives the same
+    /// model file.
+    #[test]
+    fn calibrated_training_names_the_stages_of_both_fits() {
+        let (t, l) = data();
+        let f = FeatureParams::new().check().unwrap();
+        let m = ModelSettings::default();
+        let stages = std::sync::Mutex::new(Vec::new());
+        let watch = |e: Event<'_>| {
+            if let Event::Stage(s) = e {
+                stages.lock().unwrap().push(s.to_string());
+            }
+        };
+        let meta = TrainingMeta::default;
+        let (plain, _) = Pipeline::fit_calibrated(&t, &l, &f, &m, meta(), 0.1, 3).unwrap();
+        let (watched, _) =
+            Pipeline::fit_calibrated_with_progress(&t, &l, &f, &m, meta(), 0.1, 3, &watch).unwrap();
+        assert_eq!(plain.to_bytes().unwrap(), watched.to_bytes().unwrap());
+        assert_eq!(
+            *stages.lock().unwrap(),
+            [
+                "fit without the held-out rows: extracting features",
+                "fit without the held-out rows: fitting the model",
+                "fitting the temperature on the held-out rows",
+                "refit on all rows: extracting features",
+                "refit on all rows: fitting the model",
+            ]
+        );
     }
 
     #[test]

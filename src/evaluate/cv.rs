@@ -13,6 +13,7 @@ use crate::evaluate::split::{class_share, shuffled_by_class, stratified_folds};
 use crate::features::FeatureValidParams;
 use crate::models::encode_labels;
 use crate::models::{argmax, ModelSettings};
+use crate::util::progress::{Event, Progress};
 use crate::util::Rng;
 
 /// A mean and a sample standard deviation (n − 1 in the denominator; 0 for one value).
@@ -74,7 +75,9 @@ impl CvResult {
 }
 
 /// Fit on the rows `train` and score the rows `test`: one vectorizer, then every model.
-/// Returns, per model, the predicted index into `names` of every test row.
+/// `predicted(m, labels)` is given, as each model `m` is fitted, the predicted index into
+/// `names` of every test row. Optimiser iterations go to `progress`.
+#[allow(clippy::too_many_arguments)]
 fn fit_and_predict<S: AsRef<str> + Sync>(
     texts: &[S],
     y: &[usize],
@@ -82,7 +85,9 @@ fn fit_and_predict<S: AsRef<str> + Sync>(
     test: &[usize],
     features: &FeatureValidParams,
     models: &[ModelSettings],
-) -> Result<Vec<Vec<usize>>> {
+    progress: &dyn Progress,
+    mut predicted: impl FnMut(usize, Vec<usize>),
+) -> Result<()> {
     // The fold's own label list, so a class absent from its training rows is not a class
     // of its models.
     let mut present: Vec<usize> = train.iter().map(|&i| y[i]).collect();
@@ -103,19 +108,18 @@ fn fit_and_predict<S: AsRef<str> + Sync>(
     let ds = DatasetBase::new(x, Array1::from(local));
     let vx: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
     let test_x = vectorizer.transform(&vx);
-    models
-        .iter()
-        .map(|m| {
-            let model = m.fit(&ds)?;
-            Ok((0..test_x.nrows())
-                .map(|r| {
-                    let (idx, val) = test_x.row(r);
-                    // As `Pipeline::predict`: the most probable label.
-                    present[argmax(&model.proba(idx, val))]
-                })
-                .collect())
-        })
-        .collect()
+    for (i, m) in models.iter().enumerate() {
+        let (model, _) = m.fit_observed(&ds, progress)?;
+        let pred = (0..test_x.nrows())
+            .map(|r| {
+                let (idx, val) = test_x.row(r);
+                // As `Pipeline::predict`: the most probable label.
+                present[argmax(&model.proba(idx, val))]
+            })
+            .collect();
+        predicted(i, pred);
+    }
+    Ok(())
 }
 
 fn check_folds(n: usize, folds: usize) -> Result<()> {
@@ -137,7 +141,9 @@ fn check_folds(n: usize, folds: usize) -> Result<()> {
 /// Stratified k-fold cross-validation of several model settings that share one feature
 /// setting: each fold's vectorizer is fitted once and every model is fitted on its rows.
 /// Folds come from [`stratified_folds`] with `Rng::new(seed)`, so every call with the same
-/// seed scores every configuration on the same folds. `progress` is told each fold.
+/// seed scores every configuration on the same folds. `progress` is told each model fit
+/// as it ends ([`Event::Fits`]; `best` is the highest mean macro-F1 of a configuration
+/// over the folds it was scored on so far) and the optimiser's iterations.
 pub fn cross_validate_many<S: AsRef<str> + Sync>(
     texts: &[S],
     labels: &[String],
@@ -145,7 +151,7 @@ pub fn cross_validate_many<S: AsRef<str> + Sync>(
     models: &[ModelSettings],
     folds: usize,
     seed: u64,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &dyn Progress,
 ) -> Result<Vec<CvResult>> {
     check_folds(texts.len(), folds)?;
     let (names, y) = encode_labels(labels);
@@ -157,17 +163,46 @@ pub fn cross_validate_many<S: AsRef<str> + Sync>(
             folds: Vec::with_capacity(folds),
         })
         .collect();
+    let total = folds * models.len();
+    let mut done = 0;
+    progress.event(Event::Fits {
+        done,
+        total,
+        best: None,
+    });
     for f in 0..folds {
-        progress(f, folds);
         let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
         let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
         let truth: Vec<usize> = test.iter().map(|&i| y[i]).collect();
-        let preds = fit_and_predict(texts, &y, &train, &test, features, models)?;
-        for (r, pred) in out.iter_mut().zip(preds) {
-            r.folds.push(Evaluation::new(&names, &truth, &pred));
-        }
+        fit_and_predict(
+            texts,
+            &y,
+            &train,
+            &test,
+            features,
+            models,
+            progress,
+            |m, pred| {
+                out[m].folds.push(Evaluation::new(&names, &truth, &pred));
+                done += 1;
+                progress.event(Event::Fits {
+                    done,
+                    total,
+                    best: best_so_far(&out),
+                });
+            },
+        )?;
     }
     Ok(out)
+}
+
+/// The highest mean macro-F1 of a configuration over the folds it was scored on so far.
+fn best_so_far(results: &[CvResult]) -> Option<f64> {
+    results
+        .iter()
+        .filter(|r| !r.folds.is_empty())
+        .map(|r| r.macro_f1().mean)
+        .reduce(f64::max)
 }
 
 /// Stratified k-fold cross-validation of one configuration.
@@ -178,7 +213,7 @@ pub fn cross_validate<S: AsRef<str> + Sync>(
     model: &ModelSettings,
     folds: usize,
     seed: u64,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &dyn Progress,
 ) -> Result<CvResult> {
     let mut r = cross_validate_many(
         texts,
@@ -220,7 +255,7 @@ pub fn learning_curve<S: AsRef<str> + Sync>(
     folds: usize,
     fractions: &[f64],
     seed: u64,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &dyn Progress,
 ) -> Result<Vec<CurvePoint>> {
     check_folds(texts.len(), folds)?;
     if let Some(f) = fractions.iter().find(|&&f| !(f > 0.0 && f <= 1.0)) {
@@ -244,13 +279,17 @@ pub fn learning_curve<S: AsRef<str> + Sync>(
         })
         .collect();
     let total = folds * fractions.len();
+    progress.event(Event::Fits {
+        done: 0,
+        total,
+        best: None,
+    });
     for f in 0..folds {
         let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
         let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
         let truth: Vec<usize> = test.iter().map(|&i| y[i]).collect();
         let order = shuffled_by_class(&train, &y, &mut rng);
         for (s, point) in points.iter_mut().enumerate() {
-            progress(f * fractions.len() + s, total);
             let mut sub: Vec<usize> = order
                 .iter()
                 .flat_map(|rows| rows[..class_share(rows.len(), point.fraction)].iter())
@@ -258,17 +297,24 @@ pub fn learning_curve<S: AsRef<str> + Sync>(
                 .collect();
             // Row order as in the full fold, so 100 % fits exactly what cross_validate fits.
             sub.sort_unstable();
-            let pred = fit_and_predict(
+            let mut pred = Vec::new();
+            fit_and_predict(
                 texts,
                 &y,
                 &sub,
                 &test,
                 features,
                 std::slice::from_ref(model),
-            )?
-            .remove(0);
+                progress,
+                |_, p| pred = p,
+            )?;
             point.train_rows.push(sub.len());
             point.cv.folds.push(Evaluation::new(&names, &truth, &pred));
+            progress.event(Event::Fits {
+                done: f * fractions.len() + s + 1,
+                total,
+                best: None,
+            });
         }
     }
     Ok(points)
@@ -278,6 +324,7 @@ pub fn learning_curve<S: AsRef<str> + Sync>(
 mod tests {
     use super::*;
     use crate::features::FeatureParams;
+    use crate::util::progress::Silent;
     use linfa::ParamGuard;
 
     fn toy() -> (Vec<String>, Vec<String>) {
@@ -324,13 +371,46 @@ mod tests {
             ModelSettings::for_kind(crate::models::ModelKind::Nb),
             ModelSettings::for_kind(crate::models::ModelKind::Logreg),
         ];
-        let many = cross_validate_many(&t, &l, &f, &models, 3, 7, &mut |_, _| {}).unwrap();
+        let many = cross_validate_many(&t, &l, &f, &models, 3, 7, &Silent).unwrap();
         for (m, r) in models.iter().zip(&many) {
-            let one = cross_validate(&t, &l, &f, m, 3, 7, &mut |_, _| {}).unwrap();
+            let one = cross_validate(&t, &l, &f, m, 3, 7, &Silent).unwrap();
             assert_eq!(&one, r);
         }
         assert_eq!(many[0].folds.len(), 3);
         assert_eq!(many[0].labels, ["calm", "threat"]);
+    }
+
+    /// Every fit is reported once, in order, out of folds × configurations; the last
+    /// report's best is the best configuration's mean; watching changes no score.
+    #[test]
+    fn cv_reports_each_fit_as_it_ends_and_changes_no_score() {
+        let (t, l) = toy();
+        let f = FeatureParams::new().check().unwrap();
+        let models = [
+            ModelSettings::for_kind(crate::models::ModelKind::Nb),
+            ModelSettings::for_kind(crate::models::ModelKind::Svm),
+        ];
+        let seen = std::sync::Mutex::new(Vec::new());
+        let watch = |e: Event<'_>| {
+            if let Event::Fits { done, total, best } = e {
+                seen.lock().unwrap().push((done, total, best));
+            }
+        };
+        let watched = cross_validate_many(&t, &l, &f, &models, 3, 7, &watch).unwrap();
+        assert_eq!(
+            watched,
+            cross_validate_many(&t, &l, &f, &models, 3, 7, &Silent).unwrap()
+        );
+        let seen = seen.into_inner().unwrap();
+        let done: Vec<usize> = seen.iter().map(|s| s.0).collect();
+        assert_eq!(done, [0, 1, 2, 3, 4, 5, 6]);
+        assert!(seen.iter().all(|s| s.1 == 6));
+        assert_eq!(seen[0].2, None);
+        let best = watched
+            .iter()
+            .map(|r| r.macro_f1().mean)
+            .fold(0.0, f64::max);
+        assert_eq!(seen[6].2, Some(best));
     }
 
     #[test]
@@ -338,8 +418,8 @@ mod tests {
         let (t, l) = toy();
         let f = FeatureParams::new().check().unwrap();
         let m = ModelSettings::default();
-        let curve = learning_curve(&t, &l, &f, &m, 3, &[0.5, 1.0], 9, &mut |_, _| {}).unwrap();
-        let cv = cross_validate(&t, &l, &f, &m, 3, 9, &mut |_, _| {}).unwrap();
+        let curve = learning_curve(&t, &l, &f, &m, 3, &[0.5, 1.0], 9, &Silent).unwrap();
+        let cv = cross_validate(&t, &l, &f, &m, 3, 9, &Silent).unwrap();
         assert_eq!(curve[1].cv, cv);
         // Each training fold has 8 rows, 4 per class: half keeps 2 per class.
         assert_eq!(curve[0].train_rows, [4, 4, 4]);
@@ -350,7 +430,7 @@ mod tests {
     fn too_few_rows_for_the_folds_is_a_parameter_error() {
         let (t, l) = toy();
         let f = FeatureParams::new().check().unwrap();
-        let r = cross_validate(&t, &l, &f, &ModelSettings::default(), 13, 1, &mut |_, _| {});
+        let r = cross_validate(&t, &l, &f, &ModelSettings::default(), 13, 1, &Silent);
         assert!(matches!(r, Err(Error::Param { name: "folds", .. })));
     }
 }

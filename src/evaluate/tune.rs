@@ -13,6 +13,7 @@ use crate::evaluate::cv::{cross_validate_many, CvResult, MeanStd};
 use crate::features::{FeatureParams, FeatureSettings, FeatureValidParams};
 use crate::models::{ModelKind, ModelSettings};
 use crate::pipeline::TuningRecord;
+use crate::util::progress::{Event, Progress};
 use crate::util::Rng;
 
 /// The values each hyperparameter may take.
@@ -333,7 +334,9 @@ pub struct Trial {
 /// Score up to `budget` configurations by stratified `folds`-fold cross-validation, all on
 /// the same folds. `base_features` and `base_model` give every setting the space does not
 /// search. Returns the trials sorted best first: by mean macro-F1, then lower standard
-/// deviation, then draw order. `progress` is told (configurations done, total).
+/// deviation, then draw order. `progress` is told each model fit as it ends, counted over
+/// folds × configurations, with the highest mean macro-F1 of a configuration over the folds
+/// it was scored on so far ([`Event::Fits`]), and the optimiser's iterations.
 #[allow(clippy::too_many_arguments)]
 pub fn tune<S: AsRef<str> + Sync>(
     texts: &[S],
@@ -344,7 +347,7 @@ pub fn tune<S: AsRef<str> + Sync>(
     folds: usize,
     budget: usize,
     seed: u64,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &dyn Progress,
 ) -> Result<Vec<Trial>> {
     space.check()?;
     if budget == 0 {
@@ -363,27 +366,36 @@ pub fn tune<S: AsRef<str> + Sync>(
         }
     }
     let mut results: Vec<Option<CvResult>> = vec![None; cands.len()];
-    let mut done = 0;
+    // Fits of the groups before this one, and the best mean macro-F1 of their
+    // configurations.
+    let total = cands.len() * folds;
+    let (mut done, mut best) = (0, None::<f64>);
+    let higher = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
     for (_, members) in &groups {
         let features = cands[members[0]].features(base_features)?;
         let models: Vec<ModelSettings> = members
             .iter()
             .map(|&i| cands[i].model(base_model))
             .collect();
-        let n = members.len();
-        let rs = cross_validate_many(
-            texts,
-            labels,
-            &features,
-            &models,
-            folds,
-            seed,
-            &mut |f, k| progress(done + n * f / k, cands.len()),
-        )?;
+        let group = |e: Event<'_>| match e {
+            Event::Fits {
+                done: d, best: b, ..
+            } => progress.event(Event::Fits {
+                done: done + d,
+                total,
+                best: higher(best, b),
+            }),
+            other => progress.event(other),
+        };
+        let rs = cross_validate_many(texts, labels, &features, &models, folds, seed, &group)?;
         for (&i, r) in members.iter().zip(rs) {
+            best = higher(best, Some(r.macro_f1().mean));
             results[i] = Some(r);
         }
-        done += n;
+        done += members.len() * folds;
     }
     let mut trials: Vec<(usize, Trial)> = cands
         .into_iter()
@@ -471,6 +483,46 @@ mod tests {
             nbsvm: vec![false, true],
         };
         assert_eq!(candidates(&small, 50, &mut Rng::new(1)).len(), 4);
+    }
+
+    /// Tuning reports every fit of every configuration, in order, and ends on the winner's
+    /// score; watching changes no result.
+    #[test]
+    fn tune_reports_each_fit_and_ends_on_the_winners_score() {
+        use crate::util::progress::Silent;
+        let words = ["strike", "talk", "peace", "war", "ready", "never"];
+        let t: Vec<String> = (0..24)
+            .map(|i| format!("{} {} now", words[i % 6], words[(i / 2) % 6]))
+            .collect();
+        let l: Vec<String> = (0..24).map(|i| format!("l{}", i % 2)).collect();
+        let space = SearchSpace {
+            kinds: vec![ModelKind::Nb, ModelKind::Nblr],
+            ngrams: vec![(1, 1), (1, 2)],
+            char_ngrams: vec![None],
+            min_df: vec![1],
+            c: vec![1.0],
+            alpha: vec![0.1],
+            nbsvm: vec![false],
+        };
+        let (fs, ms) = (FeatureSettings::default(), ModelSettings::default());
+        let seen = std::sync::Mutex::new(Vec::new());
+        let watch = |e: Event<'_>| {
+            if let Event::Fits { done, total, best } = e {
+                seen.lock().unwrap().push((done, total, best));
+            }
+        };
+        let trials = tune(&t, &l, &space, &fs, &ms, 3, 4, 5, &watch).unwrap();
+        assert_eq!(
+            trials,
+            tune(&t, &l, &space, &fs, &ms, 3, 4, 5, &Silent).unwrap()
+        );
+        let seen = seen.into_inner().unwrap();
+        let mut done: Vec<usize> = seen.iter().map(|s| s.0).collect();
+        done.dedup();
+        assert_eq!(done, (0..=12).collect::<Vec<_>>());
+        assert!(seen.iter().all(|s| s.1 == 12));
+        let last = seen.last().unwrap().2;
+        assert_eq!(last, Some(trials[0].cv.macro_f1().mean));
     }
 
     #[test]

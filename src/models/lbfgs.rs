@@ -5,6 +5,8 @@
 
 use std::collections::VecDeque;
 
+use crate::util::progress::{Event, Progress, Silent};
+
 /// Outcome of [`minimize`].
 #[derive(Debug, Clone)]
 pub struct LbfgsResult {
@@ -96,12 +98,56 @@ pub fn minimize_shared(
     max_iter: u32,
     share: Option<&[f32]>,
 ) -> LbfgsResult {
+    minimize_observed(x0, fg, memory, tol, max_iter, share, &Silent)
+}
+
+/// [`minimize_shared`], telling `progress` at each iteration the figure the stopping rule
+/// compares with `tol` ([`Event::Iteration`]). It is computed for that rule anyway, so
+/// watching costs one call per iteration and changes nothing.
+pub fn minimize_observed(
+    x0: Vec<f32>,
+    fg: impl FnMut(&[f32], &mut [f32]) -> f64,
+    memory: usize,
+    tol: f64,
+    max_iter: u32,
+    share: Option<&[f32]>,
+    progress: &dyn Progress,
+) -> LbfgsResult {
+    let stop = Stop {
+        tol,
+        max_iter,
+        share,
+        progress,
+    };
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU was just found to support AVX2.
-        return unsafe { minimize_avx2(x0, fg, memory, tol, max_iter, share) };
+        return unsafe { minimize_avx2(x0, fg, memory, &stop) };
     }
-    minimize_any(x0, fg, memory, tol, max_iter, share)
+    minimize_any(x0, fg, memory, &stop)
+}
+
+/// When to stop, and who is told how close it is.
+struct Stop<'a> {
+    tol: f64,
+    max_iter: u32,
+    share: Option<&'a [f32]>,
+    progress: &'a dyn Progress,
+}
+
+impl Stop<'_> {
+    /// The largest (shared) gradient entry, reported as iteration `n`'s.
+    #[inline(always)]
+    fn gradient(&self, g: &[f32], n: u32) -> f64 {
+        let norm = max_abs_shared(g, self.share);
+        self.progress.event(Event::Iteration {
+            n: n as u64,
+            max: self.max_iter as u64,
+            grad_norm: norm,
+            tol: self.tol,
+        });
+        norm
+    }
 }
 
 /// [`minimize`] compiled for AVX2. The vector loops convert between `f32` and `f64`; with
@@ -114,37 +160,31 @@ unsafe fn minimize_avx2(
     x0: Vec<f32>,
     fg: impl FnMut(&[f32], &mut [f32]) -> f64,
     memory: usize,
-    tol: f64,
-    max_iter: u32,
-    share: Option<&[f32]>,
+    stop: &Stop<'_>,
 ) -> LbfgsResult {
-    minimize_any(x0, fg, memory, tol, max_iter, share)
+    minimize_any(x0, fg, memory, stop)
 }
 
-/// The body of [`minimize`], inlined into each build of it.
+/// The body of [`minimize`], inlined into each build of it, as are the steps it calls.
 #[inline(always)]
 fn minimize_any(
     x0: Vec<f32>,
     mut fg: impl FnMut(&[f32], &mut [f32]) -> f64,
     memory: usize,
-    tol: f64,
-    max_iter: u32,
-    share: Option<&[f32]>,
+    stop: &Stop<'_>,
 ) -> LbfgsResult {
     let n = x0.len();
     let mut x = x0;
     let mut g = vec![0.0f32; n];
     let mut f = fg(&x, &mut g);
-    // Pairs (s, y, s·y, y·y): both products are needed on every iteration and never change.
-    let mut hist: VecDeque<(Vec<f32>, Vec<f32>, f64, f64)> = VecDeque::with_capacity(memory);
+    let mut hist = History::new(memory);
     let mut d = vec![0.0f32; n];
     let mut x_new = vec![0.0f32; n];
     let mut g_new = vec![0.0f32; n];
-    let mut alpha = vec![0.0f64; memory];
     let mut stalls = 0;
-    let mut spare: Option<(Vec<f32>, Vec<f32>)> = None;
-    for it in 0..max_iter {
-        if max_abs_shared(&g, share) <= tol {
+    for it in 0..stop.max_iter {
+        let norm = stop.gradient(&g, it);
+        if norm <= stop.tol {
             return LbfgsResult {
                 x,
                 f,
@@ -152,81 +192,26 @@ fn minimize_any(
                 converged: true,
             };
         }
-        // Two-loop recursion: d = -H g.
-        d.iter_mut().zip(&g).for_each(|(d, &g)| *d = -g);
-        for (i, (s, y, sy, _)) in hist.iter().enumerate().rev() {
-            let a = (1.0 / sy) * dot(s, &d);
-            alpha[i] = a;
-            d.iter_mut()
-                .zip(y)
-                .for_each(|(d, &y)| *d -= (a * y as f64) as f32);
-        }
-        if let Some((_, _, sy, yy)) = hist.back() {
-            let gamma = sy / yy;
-            d.iter_mut().for_each(|d| *d = (*d as f64 * gamma) as f32);
-        }
-        for (i, (s, y, sy, _)) in hist.iter().enumerate() {
-            let b = (1.0 / sy) * dot(y, &d);
-            let a = alpha[i];
-            d.iter_mut()
-                .zip(s)
-                .for_each(|(d, &s)| *d += ((a - b) * s as f64) as f32);
-        }
-        let mut slope = dot(&g, &d);
-        if slope >= 0.0 || !slope.is_finite() {
-            // Not a descent direction (numerical trouble): restart from steepest descent.
-            hist.clear();
-            d.iter_mut().zip(&g).for_each(|(d, &g)| *d = -g);
-            slope = dot(&g, &d);
-        }
-        let mut step = if hist.is_empty() {
+        let slope = hist.direction(&g, &mut d);
+        let step = if hist.pairs.is_empty() {
             (1.0 / dot(&g, &g).sqrt()).min(1.0)
         } else {
             1.0
         };
-        let mut f_new = f;
-        let mut accepted = false;
-        for _ in 0..40 {
-            x_new
-                .iter_mut()
-                .zip(x.iter().zip(&d))
-                .for_each(|(xn, (&x, &d))| *xn = (x as f64 + step * d as f64) as f32);
-            f_new = fg(&x_new, &mut g_new);
-            if f_new.is_finite() && f_new <= f + 1e-4 * step * slope {
-                accepted = true;
-                break;
-            }
-            step *= 0.5;
-        }
-        if !accepted {
+        let Some(f_new) = line_search(
+            &mut fg,
+            (&x, &d),
+            (f, slope, step),
+            (&mut x_new, &mut g_new),
+        ) else {
             return LbfgsResult {
                 x,
                 f,
                 iterations: it,
-                converged: max_abs_shared(&g, share) <= tol * 10.0,
+                converged: norm <= stop.tol * 10.0,
             };
-        }
-        // The oldest pair's buffers are reused: a fresh pair of large vectors per
-        // iteration costs page faults that showed in profiles.
-        let (mut s, mut y) = spare
-            .take()
-            .unwrap_or_else(|| (vec![0.0f32; n], vec![0.0f32; n]));
-        s.iter_mut()
-            .zip(x_new.iter().zip(&x))
-            .for_each(|(s, (&a, &b))| *s = a - b);
-        y.iter_mut()
-            .zip(g_new.iter().zip(&g))
-            .for_each(|(y, (&a, &b))| *y = a - b);
-        let sy = dot(&s, &y);
-        if sy > 1e-12 {
-            if hist.len() == memory {
-                spare = hist.pop_front().map(|(s, y, _, _)| (s, y));
-            }
-            let yy = dot(&y, &y);
-            hist.push_back((s, y, sy, yy));
-        } else {
-            spare = Some((s, y));
-        }
+        };
+        hist.remember((&x, &x_new), (&g, &g_new));
         let decrease = f - f_new;
         std::mem::swap(&mut x, &mut x_new);
         std::mem::swap(&mut g, &mut g_new);
@@ -245,13 +230,121 @@ fn minimize_any(
             stalls = 0;
         }
     }
-    let converged = max_abs_shared(&g, share) <= tol;
+    let converged = stop.gradient(&g, stop.max_iter) <= stop.tol;
     LbfgsResult {
         x,
         f,
-        iterations: max_iter,
+        iterations: stop.max_iter,
         converged,
     }
+}
+
+/// The last `memory` steps and gradient changes, which stand for the inverse Hessian.
+struct History {
+    /// Pairs (s, y, s·y, y·y): both products are needed on every iteration and never
+    /// change.
+    pairs: VecDeque<(Vec<f32>, Vec<f32>, f64, f64)>,
+    memory: usize,
+    /// The first loop's coefficients, one per pair.
+    alpha: Vec<f64>,
+    /// The buffers of the pair last dropped, for the next one: a fresh pair of large
+    /// vectors per iteration costs page faults that showed in profiles.
+    spare: Option<(Vec<f32>, Vec<f32>)>,
+}
+
+impl History {
+    fn new(memory: usize) -> History {
+        History {
+            pairs: VecDeque::with_capacity(memory),
+            memory,
+            alpha: vec![0.0f64; memory],
+            spare: None,
+        }
+    }
+
+    /// The search direction `d = -H g` by the two-loop recursion, and its slope `g·d`.
+    /// When `d` is not a descent direction (numerical trouble), the pairs are forgotten
+    /// and `d` restarts from steepest descent.
+    #[inline(always)]
+    fn direction(&mut self, g: &[f32], d: &mut [f32]) -> f64 {
+        d.iter_mut().zip(g).for_each(|(d, &g)| *d = -g);
+        for (i, (s, y, sy, _)) in self.pairs.iter().enumerate().rev() {
+            let a = (1.0 / sy) * dot(s, d);
+            self.alpha[i] = a;
+            d.iter_mut()
+                .zip(y)
+                .for_each(|(d, &y)| *d -= (a * y as f64) as f32);
+        }
+        if let Some((_, _, sy, yy)) = self.pairs.back() {
+            let gamma = sy / yy;
+            d.iter_mut().for_each(|d| *d = (*d as f64 * gamma) as f32);
+        }
+        for (i, (s, y, sy, _)) in self.pairs.iter().enumerate() {
+            let b = (1.0 / sy) * dot(y, d);
+            let a = self.alpha[i];
+            d.iter_mut()
+                .zip(s)
+                .for_each(|(d, &s)| *d += ((a - b) * s as f64) as f32);
+        }
+        let slope = dot(g, d);
+        if slope >= 0.0 || !slope.is_finite() {
+            self.pairs.clear();
+            d.iter_mut().zip(g).for_each(|(d, &g)| *d = -g);
+            return dot(g, d);
+        }
+        slope
+    }
+
+    /// Keep the pair of the step from `x` to `x_new` (gradients `g` to `g_new`) when its
+    /// curvature `s·y` is positive, dropping the oldest beyond `memory`.
+    #[inline(always)]
+    fn remember(&mut self, (x, x_new): (&[f32], &[f32]), (g, g_new): (&[f32], &[f32])) {
+        let n = x.len();
+        let (mut s, mut y) = self
+            .spare
+            .take()
+            .unwrap_or_else(|| (vec![0.0f32; n], vec![0.0f32; n]));
+        s.iter_mut()
+            .zip(x_new.iter().zip(x))
+            .for_each(|(s, (&a, &b))| *s = a - b);
+        y.iter_mut()
+            .zip(g_new.iter().zip(g))
+            .for_each(|(y, (&a, &b))| *y = a - b);
+        let sy = dot(&s, &y);
+        if sy > 1e-12 {
+            if self.pairs.len() == self.memory {
+                self.spare = self.pairs.pop_front().map(|(s, y, _, _)| (s, y));
+            }
+            let yy = dot(&y, &y);
+            self.pairs.push_back((s, y, sy, yy));
+        } else {
+            self.spare = Some((s, y));
+        }
+    }
+}
+
+/// Backtracking (Armijo) line search from `x` along `d`: the first of `step`, `step / 2`,
+/// … (40 tries) that lowers `f` by at least `1e-4 · step · slope`. Returns `f` there, with
+/// the point and its gradient in `x_new` and `g_new`; `None` when no try did.
+#[inline(always)]
+fn line_search(
+    fg: &mut impl FnMut(&[f32], &mut [f32]) -> f64,
+    (x, d): (&[f32], &[f32]),
+    (f, slope, mut step): (f64, f64, f64),
+    (x_new, g_new): (&mut [f32], &mut [f32]),
+) -> Option<f64> {
+    for _ in 0..40 {
+        x_new
+            .iter_mut()
+            .zip(x.iter().zip(d))
+            .for_each(|(xn, (&x, &d))| *xn = (x as f64 + step * d as f64) as f32);
+        let f_new = fg(x_new, g_new);
+        if f_new.is_finite() && f_new <= f + 1e-4 * step * slope {
+            return Some(f_new);
+        }
+        step *= 0.5;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -303,9 +396,15 @@ mod tests {
         // Shares below 1 stop the search earlier, at another point to compare.
         let share: Vec<f32> = (0..n).map(|i| 0.25 + (i % 4) as f32 / 4.0).collect();
         for share in [None, Some(&share[..])] {
-            let portable = minimize_any(vec![0.5; n], fg, 7, 1e-6, 200, share);
+            let stop = Stop {
+                tol: 1e-6,
+                max_iter: 200,
+                share,
+                progress: &Silent,
+            };
+            let portable = minimize_any(vec![0.5; n], fg, 7, &stop);
             // SAFETY: AVX2 support was checked above.
-            let avx2 = unsafe { minimize_avx2(vec![0.5; n], fg, 7, 1e-6, 200, share) };
+            let avx2 = unsafe { minimize_avx2(vec![0.5; n], fg, 7, &stop) };
             assert!(portable.iterations > 5, "{}", portable.iterations);
             assert_eq!(portable.iterations, avx2.iterations);
             assert_eq!(portable.f.to_bits(), avx2.f.to_bits());
@@ -332,6 +431,39 @@ mod tests {
         assert_eq!(max_abs_shared(&v, Some(&share)), serial as f64);
         assert!(max_abs_shared(&v, Some(&share)) < max_abs(&v));
         assert_eq!(max_abs_shared(&v, None), max_abs(&v));
+    }
+
+    /// Each iteration's largest gradient entry is reported, from the start to the one that
+    /// met the tolerance, and watching gives the same minimiser bit for bit.
+    #[test]
+    fn each_iteration_is_reported_and_watching_changes_nothing() {
+        let fg = |x: &[f32], g: &mut [f32]| {
+            let mut f = 0.0;
+            for i in 0..5 {
+                let d = x[i] as f64 - i as f64;
+                f += (i + 1) as f64 * d * d;
+                g[i] = (2.0 * (i + 1) as f64 * d) as f32;
+            }
+            f
+        };
+        let seen = std::sync::Mutex::new(Vec::new());
+        let watch = |e: Event<'_>| {
+            if let Event::Iteration { n, grad_norm, .. } = e {
+                seen.lock().unwrap().push((n, grad_norm));
+            }
+        };
+        let plain = minimize(vec![0.0; 5], fg, 5, 1e-5, 200);
+        let watched = minimize_observed(vec![0.0; 5], fg, 5, 1e-5, 200, None, &watch);
+        assert_eq!(plain.iterations, watched.iterations);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&plain.x), bits(&watched.x));
+        let seen = seen.into_inner().unwrap();
+        assert!(watched.converged);
+        assert_eq!(seen.len() as u32, watched.iterations + 1);
+        assert!(seen.iter().enumerate().all(|(i, s)| s.0 == i as u64));
+        // At x = 0 the largest gradient entry is 2 · 5 · 4 = 40; the last met 1e-5.
+        assert_eq!(seen[0].1, 40.0);
+        assert!(seen.last().unwrap().1 <= 1e-5);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::{ensure, lbfgs, log_sum_exp, nb_ratios, prepare, LinearModel, Prepare
 use crate::error::{Error, Result};
 use crate::features::SparseRecords;
 use crate::util::prefetch;
+use crate::util::progress::{Progress, Silent};
 
 /// Checked logistic regression params.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,17 +208,26 @@ impl ParamGuard for LogRegParams {
 impl LogRegValidParams {
     /// Fit and also report L-BFGS iterations and whether it converged.
     pub fn fit_report(&self, ds: &super::Dataset) -> Result<(LinearModel, u32, bool)> {
+        self.fit_observed(ds, &Silent)
+    }
+
+    /// [`fit_report`](Self::fit_report), telling `progress` each L-BFGS iteration.
+    pub fn fit_observed(
+        &self,
+        ds: &super::Dataset,
+        progress: &dyn Progress,
+    ) -> Result<(LinearModel, u32, bool)> {
         let p = prepare(ds)?;
         if p.k == 2 {
-            return Ok(self.fit_binary(&p));
+            return Ok(self.fit_binary(&p, progress));
         }
-        self.fit_multinomial(&p)
+        self.fit_multinomial(&p, progress)
     }
 
     /// Two classes: the softmax over two weight vectors is over-parameterised. With the
     /// penalty on both, the optimum has `W₀ = −W₁`, so it equals a binary logistic
     /// regression on `w = W₁ − W₀` with `C' = 2C`; solving that halves the work.
-    fn fit_binary(&self, p: &Prepared<'_>) -> (LinearModel, u32, bool) {
+    fn fit_binary(&self, p: &Prepared<'_>, progress: &dyn Progress) -> (LinearModel, u32, bool) {
         // Class 1 against class 0; for two classes the class-0 ratios are the negation.
         let full_ratios: Option<Vec<f32>> = self
             .nb_weight
@@ -285,13 +295,14 @@ impl LogRegValidParams {
         let memory = history_within_budget(self.memory, v + 1);
         let mut share = folded.share.clone();
         share.push(1.0);
-        let r = lbfgs::minimize_shared(
+        let r = lbfgs::minimize_observed(
             vec![0.0; v + 1],
             fg,
             memory,
             self.tol,
             self.max_iter,
             Some(&share),
+            progress,
         );
         let b = r.x[v] / 2.0;
         let raw = folded.unfold(p.x, &r.x[..v], 1);
@@ -310,7 +321,11 @@ impl LogRegValidParams {
 
     /// Multinomial (softmax) fit for three or more classes; also the reference that the
     /// binary shortcut is tested against.
-    fn fit_multinomial(&self, p: &Prepared<'_>) -> Result<(LinearModel, u32, bool)> {
+    fn fit_multinomial(
+        &self,
+        p: &Prepared<'_>,
+        progress: &dyn Progress,
+    ) -> Result<(LinearModel, u32, bool)> {
         let k = p.k;
         let ratios = self.nb_weight.then(|| nb_ratios(p, 1.0));
         // Ratios differ by class, so a row's private values would fold differently for
@@ -392,13 +407,14 @@ impl LogRegValidParams {
             s.resize(v * k + k, 1.0);
             s
         });
-        let r = lbfgs::minimize_shared(
+        let r = lbfgs::minimize_observed(
             vec![0.0; v * k + k],
             fg,
             memory,
             self.tol,
             self.max_iter,
             share.as_deref(),
+            progress,
         );
         let (w, b) = r.x.split_at(v * k);
         let w = match &folded {
@@ -569,8 +585,8 @@ mod tests {
         );
         let p = prepare(&ds).unwrap();
         let params = LogRegParams::new().c(3.0).tol(1e-7).check().unwrap();
-        let (bin, _, ok1) = params.fit_binary(&p);
-        let (multi, _, ok2) = params.fit_multinomial(&p).unwrap();
+        let (bin, _, ok1) = params.fit_binary(&p, &Silent);
+        let (multi, _, ok2) = params.fit_multinomial(&p, &Silent).unwrap();
         assert!(ok1 && ok2);
         for i in 0..texts.len() {
             let (idx, val) = ds.records.row(i);

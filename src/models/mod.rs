@@ -28,7 +28,7 @@ pub mod prior;
 mod svm;
 
 pub use calibrate::fit_temperature;
-pub use lbfgs::{minimize, minimize_shared, LbfgsResult};
+pub use lbfgs::{minimize, minimize_observed, minimize_shared, LbfgsResult};
 pub use linear::{argmax, log_sum_exp, softmax_in_place, LinearModel};
 pub use logreg::{LogRegParams, LogRegValidParams};
 pub use nb::{
@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::SparseRecords;
+use crate::util::progress::{Progress, Silent};
 
 /// A training set: sparse rows and class indices, optionally weighted per sample.
 pub type Dataset = DatasetBase<SparseRecords, Array1<usize>>;
@@ -157,6 +158,16 @@ impl ModelSettings {
 
     /// Like [`fit`](Self::fit), also reporting how the optimiser did.
     pub fn fit_report(&self, ds: &Dataset) -> Result<(LinearModel, FitReport)> {
+        self.fit_observed(ds, &Silent)
+    }
+
+    /// Like [`fit_report`](Self::fit_report), telling `progress` each optimiser iteration
+    /// (logreg, nblr: L-BFGS; svm: passes; nb and cnb have none).
+    pub fn fit_observed(
+        &self,
+        ds: &Dataset,
+        progress: &dyn Progress,
+    ) -> Result<(LinearModel, FitReport)> {
         let weighted;
         let ds = match self.class_weight {
             ClassWeight::None => ds,
@@ -189,7 +200,7 @@ impl ModelSettings {
                     .tol(self.tol)
                     .max_iter(self.max_iter)
                     .check()?
-                    .fit_report(ds)?;
+                    .fit_observed(ds, progress)?;
                 let nb = MultinomialNbParams::new()
                     .alpha(self.alpha)
                     .check()?
@@ -215,7 +226,7 @@ impl ModelSettings {
                     .tol(self.tol)
                     .max_iter(self.max_iter)
                     .check()?
-                    .fit_report(ds)?;
+                    .fit_observed(ds, progress)?;
                 Ok((
                     m,
                     FitReport {
@@ -231,7 +242,7 @@ impl ModelSettings {
                 .max_iter(self.max_iter)
                 .seed(self.seed)
                 .check()?
-                .fit(ds)
+                .fit_observed(ds, progress)
                 .map(|m| (m, closed_form)),
         }
     }

@@ -2,6 +2,8 @@
 //! descent (Hsieh et al. 2008), as LIBLINEAR's default solver. The intercept is a constant
 //! feature of value 1, regularised like the other weights.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use linfa::traits::Fit;
 use linfa::ParamGuard;
 use ndarray::Array1;
@@ -10,6 +12,7 @@ use rayon::prelude::*;
 use super::{ensure, fit_temperature, nb_ratios, prepare, LinearModel};
 use crate::error::{Error, Result};
 use crate::features::SparseRecords;
+use crate::util::progress::{Event, Progress, Silent};
 use crate::util::Rng;
 
 /// Checked SVM params.
@@ -110,11 +113,34 @@ impl Fit<SparseRecords, Array1<usize>, Error> for LinearSvmValidParams {
     type Object = LinearModel;
 
     fn fit(&self, ds: &super::Dataset) -> Result<LinearModel> {
+        self.fit_observed(ds, &Silent)
+    }
+}
+
+impl LinearSvmValidParams {
+    /// [`Fit::fit`], telling `progress` the projected-gradient gap after each pass. Its
+    /// iteration count is the passes of all one-vs-rest problems together (they run side
+    /// by side), out of `max_iter` per problem.
+    pub fn fit_observed(
+        &self,
+        ds: &super::Dataset,
+        progress: &dyn Progress,
+    ) -> Result<LinearModel> {
         let p = prepare(ds)?;
         let (n, v, k) = (p.x.nrows(), p.x.ncols(), p.k);
         let ratios = self.nb_weight.then(|| nb_ratios(&p, 1.0));
         // Binary problems need one separator; its negation scores the other class.
         let problems: Vec<usize> = if k == 2 { vec![1] } else { (0..k).collect() };
+        let passes = AtomicU64::new(0);
+        let max = self.max_iter as u64 * problems.len() as u64;
+        let pass_done = |gap: f64| {
+            progress.event(Event::Iteration {
+                n: passes.fetch_add(1, Ordering::Relaxed) + 1,
+                max,
+                grad_norm: gap,
+                tol: self.tol,
+            })
+        };
         let fitted: Vec<(Vec<f32>, f32)> = problems
             .par_iter()
             .map(|&c| {
@@ -122,7 +148,7 @@ impl Fit<SparseRecords, Array1<usize>, Error> for LinearSvmValidParams {
                     .as_ref()
                     .map(|r| (0..v).map(|j| r[j * k + c]).collect());
                 let mut rng = Rng::new(self.seed ^ (c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                self.solve_binary(&p, c, scale.as_deref(), &mut rng)
+                self.solve_binary(&p, c, scale.as_deref(), &mut rng, &pass_done)
             })
             .collect();
         let mut weights = vec![0.0f32; v * k];
@@ -154,17 +180,16 @@ impl Fit<SparseRecords, Array1<usize>, Error> for LinearSvmValidParams {
         model.set_temperature(fit_temperature(&scores, p.y));
         Ok(model)
     }
-}
 
-impl LinearSvmValidParams {
     /// Class `c` against the rest. Returns weights in the original feature space and the
-    /// intercept.
+    /// intercept. `pass_done` is told the projected-gradient gap after each pass.
     fn solve_binary(
         &self,
         p: &super::Prepared<'_>,
         c: usize,
         scale: Option<&[f32]>,
         rng: &mut Rng,
+        pass_done: &(dyn Fn(f64) + Sync),
     ) -> (Vec<f32>, f32) {
         let n = p.x.nrows();
         let v = p.x.ncols();
@@ -217,7 +242,9 @@ impl LinearSvmValidParams {
                     b += delta;
                 }
             }
-            if pg_max - pg_min <= self.tol {
+            let gap = pg_max - pg_min;
+            pass_done(gap);
+            if gap <= self.tol {
                 break;
             }
         }

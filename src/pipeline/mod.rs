@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::features::{FeatureValidParams, TermHashes, Vectorizer};
 use crate::models::prior::Prior;
 use crate::models::{argmax, LinearModel, ModelSettings};
+use crate::util::progress::{Event, Progress, Silent};
 
 /// One prediction: the label index, and probabilities in label order.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +66,20 @@ impl Pipeline {
         labels: &[String],
         features: &FeatureValidParams,
         model: &ModelSettings,
+        training: TrainingMeta,
+    ) -> Result<Pipeline> {
+        Pipeline::fit_with_progress(texts, labels, features, model, training, &Silent)
+    }
+
+    /// [`fit`](Self::fit), telling `progress` its stages (`extracting features`, `fitting
+    /// the model`) and the optimiser's iterations. The model is the same.
+    pub fn fit_with_progress<S: AsRef<str> + Sync>(
+        texts: &[S],
+        labels: &[String],
+        features: &FeatureValidParams,
+        model: &ModelSettings,
         mut training: TrainingMeta,
+        progress: &dyn Progress,
     ) -> Result<Pipeline> {
         let (names, y) = crate::models::encode_labels(labels);
         if names.len() < 2 {
@@ -74,12 +88,15 @@ impl Pipeline {
                 names.len()
             )));
         }
+        progress.event(Event::Stage("extracting features"));
         let (pending, x) = features.fit_transform_pending(texts)?;
         crate::util::release_free_memory(texts.iter().map(|t| t.as_ref().len()).sum());
         let ds = linfa::DatasetBase::new(x, ndarray::Array1::from(y));
+        progress.event(Event::Stage("fitting the model"));
         // The vocabulary's lookup table is built while the model fits: the optimiser's
         // serial steps leave a thread free for it.
-        let (vectorizer, fitted) = rayon::join(|| pending.build(), || model.fit_report(&ds));
+        let (vectorizer, fitted) =
+            rayon::join(|| pending.build(), || model.fit_observed(&ds, progress));
         let vectorizer = vectorizer?;
         let (model_fit, report) = fitted?;
         training.rows = texts.len();

@@ -230,3 +230,66 @@ fn a_tuning_record_survives_the_model_file_and_is_absent_otherwise() {
     let back = Pipeline::from_bytes(&p.to_bytes().unwrap(), Path::new("m")).unwrap();
     assert_eq!(back.header.training.tuning, Some(record));
 }
+
+/// Watching a fit changes nothing: for every kind the model file is the same byte for byte,
+/// the stages come in order, and the iterative kinds report each iteration once.
+#[test]
+fn a_watched_fit_reports_stages_and_iterations_and_gives_the_same_model() {
+    use crate::util::progress::Event;
+    use std::sync::Mutex;
+    let words = [
+        "strike", "talk", "peace", "war", "ready", "never", "we", "they",
+    ];
+    let t: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                "{} {} {}",
+                words[i % 8],
+                words[(i / 3) % 8],
+                words[(i / 7) % 8]
+            )
+        })
+        .collect();
+    let l: Vec<String> = (0..60).map(|i| format!("l{}", i % 3)).collect();
+    let f = FeatureParams::new().check().unwrap();
+    for kind in ModelKind::ALL {
+        let m = ModelSettings::for_kind(kind);
+        let stages = Mutex::new(Vec::new());
+        let iterations = Mutex::new(Vec::new());
+        let watch = |e: Event<'_>| match e {
+            Event::Stage(s) => stages.lock().unwrap().push(s.to_string()),
+            Event::Iteration { n, .. } => iterations.lock().unwrap().push(n),
+            Event::Fits { .. } => panic!("a single fit counts no fits"),
+        };
+        let plain = Pipeline::fit(&t, &l, &f, &m, TrainingMeta::default()).unwrap();
+        let watched =
+            Pipeline::fit_with_progress(&t, &l, &f, &m, TrainingMeta::default(), &watch).unwrap();
+        assert_eq!(
+            plain.to_bytes().unwrap(),
+            watched.to_bytes().unwrap(),
+            "{kind:?}"
+        );
+        assert_eq!(
+            *stages.lock().unwrap(),
+            ["extracting features", "fitting the model"]
+        );
+        let mut n = iterations.into_inner().unwrap();
+        match kind {
+            ModelKind::Nb | ModelKind::Cnb => assert!(n.is_empty(), "{kind:?}"),
+            // L-BFGS reports iterations 0, 1, 2, … in order; the SVM's one-vs-rest
+            // problems count their passes together, 1, 2, …, from several threads.
+            ModelKind::Logreg | ModelKind::Nblr => {
+                assert!(n.len() > 1, "{kind:?}");
+                assert!(n.iter().enumerate().all(|(i, &v)| v == i as u64), "{n:?}");
+            }
+            ModelKind::Svm => {
+                n.sort_unstable();
+                assert!(!n.is_empty());
+                assert!(
+                    n.iter().enumerate().all(|(i, &v)| v == i as u64 + 1),
+                    "{n:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,5 +1,7 @@
 //! Small shared pieces: the seeded random number generator, a fast hasher for term maps,
-//! atomic file writes and date formatting.
+//! atomic file writes, date formatting, and progress events ([`progress`]).
+
+pub mod progress;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

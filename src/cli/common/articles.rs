@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use clap::Args as ClapArgs;
 
+use super::progress::{say, Bar};
 use super::Failed;
 
 /// Where articles come from and how quotes are found.
@@ -78,44 +79,68 @@ const ARTICLE_BATCH_BYTES: usize = 8 << 20;
 
 /// Read the articles in input order, in batches; unreadable inputs are reported on stderr
 /// and skipped, and make the command fail at the end (exit 2 for bad input, 1 otherwise).
+/// A bar shows the bytes of the files read, unless the command's output (`to_stdout`) or
+/// the articles being typed (stdin) share the terminal, where they would run into the bar.
 pub fn for_each_article_batch(
     input: &ArticleArgs,
+    to_stdout: bool,
     mut f: impl FnMut(&[stance::input::articles::Article]) -> Result<()>,
 ) -> Result<()> {
+    let typed = (input.paths.is_empty() || input.paths.iter().any(|p| p == "-"))
+        && std::io::stdin().is_terminal();
+    let shared = typed || (to_stdout && std::io::stdout().is_terminal());
+    let bar = Bar::start_if(!shared);
+    bar.stage("finding articles");
     let expanded = stance::input::articles::expand_with(&input.paths, &input.ext);
     if input.paths.is_empty() && std::io::stdin().is_terminal() {
         // Otherwise a newcomer who typed the bare command sees nothing happen.
-        eprintln!("reading articles from stdin (end with Ctrl-D); give files or directories to read those instead");
+        say!("reading articles from stdin (end with Ctrl-D); give files or directories to read those instead");
     }
     let skipped = expanded.skipped;
     let n_sources = expanded.sources.len();
     let mut failed: Vec<stance::Error> = expanded.errors;
     for e in &failed {
-        eprintln!("error: {e}");
+        say!("error: {e}");
+    }
+    let mut through = Through::new(&expanded.sources);
+    match through.total() {
+        Some(t) => bar.bytes(t),
+        None => bar.stage("reading articles"),
     }
     let mut batch = Vec::with_capacity(ARTICLE_BATCH);
     let mut total = 0usize;
+    let mut articles = 0u64;
+    let mut batch_done = |batch: &[stance::input::articles::Article]| -> Result<()> {
+        f(batch)?;
+        for a in batch {
+            through.article(&a.source, a.text.len());
+        }
+        articles += batch.len() as u64;
+        bar.read(through.bytes(), &through.note(articles));
+        Ok(())
+    };
     for item in stance::input::articles::ArticleReader::new(expanded.sources, input.lossy) {
         total += 1;
         match item {
             Ok(a) => batch.push(a),
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 failed.push(e);
             }
         }
         let bytes: usize = batch.iter().map(|a| a.text.len()).sum();
         if batch.len() == ARTICLE_BATCH || bytes >= ARTICLE_BATCH_BYTES {
-            f(&batch)?;
+            batch_done(&batch)?;
             batch.clear();
         }
     }
     if !batch.is_empty() {
-        f(&batch)?;
+        batch_done(&batch)?;
     }
+    drop(bar);
     let over_long = input.over_long.load(std::sync::atomic::Ordering::Relaxed);
     if over_long > 0 {
-        eprintln!(
+        say!(
             "warning: dropped {over_long} quote(s) longer than --max-quote-chars {} (usually a quote mark never closed)",
             input.max_quote_chars
         );
@@ -144,6 +169,77 @@ pub fn for_each_article_batch(
         ),
     }
     .into())
+}
+
+/// How far the reading is through the input files, in bytes: the sizes of the files
+/// before the one being read, and the text read from that one (a JSONL file holds many
+/// articles; its text is close to its size).
+struct Through {
+    /// Each source and its size (0 for stdin).
+    sizes: Vec<(String, u64)>,
+    /// The source being read, and the bytes of those before it.
+    at: usize,
+    before: u64,
+    /// Text read from the source being read.
+    within: u64,
+    /// When the first article came, for the rate when there is no total.
+    started: std::time::Instant,
+    /// Stdin is among the sources: its size is not known.
+    stdin: bool,
+}
+
+impl Through {
+    fn new(sources: &[String]) -> Through {
+        let size = |s: &String| std::fs::metadata(s).map_or(0, |m| m.len());
+        Through {
+            sizes: sources.iter().map(|s| (s.clone(), size(s))).collect(),
+            at: 0,
+            before: 0,
+            within: 0,
+            started: std::time::Instant::now(),
+            stdin: sources.iter().any(|s| s == "-"),
+        }
+    }
+
+    /// Bytes of all the files, when known.
+    fn total(&self) -> Option<u64> {
+        (!self.stdin).then(|| self.sizes.iter().map(|(_, n)| n).sum())
+    }
+
+    /// An article of `len` bytes of text was read from `source`. Sources are read in
+    /// order, so the ones passed over (unreadable ones too) are done.
+    fn article(&mut self, source: &str, len: usize) {
+        if self.sizes.get(self.at).is_some_and(|(s, _)| s != source) {
+            if let Some(k) = self.sizes[self.at..].iter().position(|(s, _)| s == source) {
+                self.before += self.sizes[self.at..self.at + k]
+                    .iter()
+                    .map(|(_, n)| n)
+                    .sum::<u64>();
+                self.at += k;
+                self.within = 0;
+            }
+        }
+        self.within += len as u64;
+    }
+
+    /// Bytes read: the files before this one, and this one up to its size.
+    fn bytes(&self) -> u64 {
+        let size = self.sizes.get(self.at).map_or(0, |(_, n)| *n);
+        self.before + self.within.min(size)
+    }
+
+    /// `N articles`, with their rate when no total gives one.
+    fn note(&self, articles: u64) -> String {
+        let noun = if articles == 1 { "article" } else { "articles" };
+        if !self.stdin {
+            return format!("{articles} {noun}");
+        }
+        let secs = self.started.elapsed().as_secs_f64();
+        if secs < 1.0 {
+            return format!("{articles} {noun}");
+        }
+        format!("{articles} {noun} ({:.0}/s)", articles as f64 / secs)
+    }
 }
 
 /// Why no article was read: the files the directories held and why each was passed over.

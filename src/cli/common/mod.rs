@@ -1,6 +1,7 @@
 //! Argument groups and helpers shared by several subcommands: training data and
 //! hyperparameters ([`training`]), articles in batches ([`articles`]), output formats and
-//! writers ([`output`]), status on stderr ([`progress`]).
+//! writers ([`output`]), progress bars and the lines printed above them on stderr
+//! ([`progress`]).
 
 pub mod articles;
 pub mod output;

@@ -9,6 +9,7 @@ use stance::input::labelled::{Labelled, ReadOptions};
 use stance::models::{ClassWeight, ModelKind, ModelSettings};
 use stance::text::{AnalyzerSettings, Language};
 
+use super::progress::say;
 use super::UsageError;
 
 /// Where labelled data comes from.
@@ -52,7 +53,7 @@ impl DataArgs {
         };
         let d = stance::input::labelled::read_labelled(&self.data, &opts)?;
         if !d.skipped.is_empty() {
-            eprintln!(
+            say!(
                 "warning: skipped {} bad row(s) in {}; first: {}",
                 d.skipped.len(),
                 d.file,
@@ -60,9 +61,10 @@ impl DataArgs {
             );
         }
         if d.replaced > 0 {
-            eprintln!(
+            say!(
                 "warning: replaced invalid UTF-8 or NUL bytes in {} row(s) of {}",
-                d.replaced, d.file
+                d.replaced,
+                d.file
             );
         }
         Ok(d)
