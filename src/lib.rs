@@ -15,7 +15,7 @@
 //! | metrics, stratified splits, cross-validation, tuning, calibration, explanations | [`evaluate`] |
 //! | dataset checks, a durable labelling file, what to label next | [`labelling`] |
 //! | self-contained HTML reports: quotes by stance and speaker; a model's errors | [`report`] |
-//! | the seeded RNG, hashing, atomic writes, dates | [`util`] |
+//! | the seeded RNG, hashing, atomic writes, dates, progress events for long work | [`util`] |
 //!
 //! Arrows point down the table and never back up: [`pipeline`] imports nothing from
 //! [`evaluate`], and no stage imports [`report`].

@@ -99,6 +99,8 @@ pub fn for_each_article_batch(
     let skipped = expanded.skipped;
     let n_sources = expanded.sources.len();
     let mut failed: Vec<stance::Error> = expanded.errors;
+    // Inputs that failed while the directories were listed count among the inputs too.
+    let walk_errors = failed.len();
     for e in &failed {
         say!("error: {e}");
     }
@@ -165,7 +167,7 @@ pub fn for_each_article_batch(
         msg: format!(
             "{} of {} inputs could not be read (listed above)",
             failed.len(),
-            total.max(failed.len())
+            (total + walk_errors).max(failed.len())
         ),
     }
     .into())
