@@ -1,0 +1,383 @@
+//! `stance._stance`: the native half of the Python package `stance`.
+//!
+//! Each function converts its Python arguments, calls the `stance` library with the GIL
+//! released (the library runs in parallel on rayon's pool, as the command line does), and
+//! hands back plain values: rows as JSON text with exactly the keys `stance score --format
+//! jsonl` writes, built by the same library functions, and probabilities as raw `f32` bytes.
+//! The public Python API, its docstrings and types are in `python/stance/`.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use rayon::prelude::*;
+use stance::features::polarity::Lexicon;
+use stance::input::articles::Article;
+use stance::models::prior::Prior;
+use stance::models::{ClassWeight, ModelKind};
+use stance::pipeline::builtin::{self, Task};
+use stance::pipeline::options::stemming_language;
+use stance::pipeline::{Pipeline, TrainOptions, TrainingMeta};
+use stance::score::{
+    extract_article, quote_json, ArticleSummary, ScoreOptions, Scorer, SpeakerRollup,
+};
+
+/// Where the articles and training rows of this package say they came from.
+const SOURCE: &str = "<python>";
+
+/// A library error as Python raises it: bad input (what the command line exits 2 for) is a
+/// `ValueError`, a failing file system an `OSError`, anything else a `RuntimeError`; the
+/// message is the one the command line prints.
+fn to_py(e: stance::Error) -> PyErr {
+    match &e {
+        _ if e.is_bad_input() => PyValueError::new_err(e.to_string()),
+        stance::Error::Io { .. } => PyOSError::new_err(e.to_string()),
+        _ => PyRuntimeError::new_err(e.to_string()),
+    }
+}
+
+fn value_error(msg: impl Into<String>) -> PyErr {
+    PyValueError::new_err(msg.into())
+}
+
+fn task(name: &str) -> PyResult<Task> {
+    match name {
+        "stance" => Ok(Task::Stance),
+        "sentiment" => Ok(Task::Sentiment),
+        _ => Err(value_error(format!(
+            "unknown built-in model {name:?}: expected \"stance\" or \"sentiment\""
+        ))),
+    }
+}
+
+/// A fitted model: the whole pipeline of one model file, set to predict under one prior.
+#[pyclass(frozen, module = "stance._stance")]
+struct Model {
+    p: Pipeline,
+}
+
+impl Model {
+    fn with_prior(mut p: Pipeline, prior: &str) -> PyResult<Model> {
+        let prior = Prior::parse(prior).map_err(to_py)?;
+        p.set_prior(&prior).map_err(to_py)?;
+        Ok(Model { p })
+    }
+}
+
+#[pymethods]
+impl Model {
+    /// A built-in model (`stance` or `sentiment`) under `prior`.
+    #[staticmethod]
+    fn builtin(py: Python<'_>, task_name: &str, prior: &str) -> PyResult<Model> {
+        let t = task(task_name)?;
+        let p = py.detach(|| builtin::builtin(t)).map_err(to_py)?;
+        Model::with_prior(p, prior)
+    }
+
+    /// The model file at `path` under `prior`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf, prior: &str) -> PyResult<Model> {
+        let p = py.detach(|| Pipeline::load(&path)).map_err(to_py)?;
+        Model::with_prior(p, prior)
+    }
+
+    /// Labels, the order of every probability row.
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.p.labels().to_vec()
+    }
+
+    /// The model file's JSON header (settings, labels, training record).
+    #[getter]
+    fn header(&self) -> PyResult<String> {
+        serde_json::to_string(&self.p.header).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
+    /// The most probable label of each text.
+    fn predict(&self, py: Python<'_>, texts: Vec<String>) -> Vec<String> {
+        let p = &self.p;
+        py.detach(|| {
+            p.predict(&texts)
+                .into_iter()
+                .map(|r| p.labels()[r.label].clone())
+                .collect()
+        })
+    }
+
+    /// Probabilities of every text, row after row in label order, as native-endian `f32`
+    /// bytes (len(texts) × len(labels) values).
+    fn predict_proba<'py>(&self, py: Python<'py>, texts: Vec<String>) -> Bound<'py, PyBytes> {
+        let p = &self.p;
+        let bytes: Vec<u8> = py.detach(|| {
+            p.predict(&texts)
+                .iter()
+                .flat_map(|r| r.probabilities.iter().flat_map(|v| v.to_ne_bytes()))
+                .collect()
+        });
+        PyBytes::new(py, &bytes)
+    }
+
+    /// Write the model file atomically; an existing file is replaced only with `force`.
+    fn save(&self, py: Python<'_>, path: PathBuf, force: bool) -> PyResult<()> {
+        let p = &self.p;
+        py.detach(|| p.save(&path, force)).map_err(to_py)
+    }
+}
+
+/// Articles from parallel columns, as a JSONL dump gives them to `stance score`.
+fn articles(
+    texts: Vec<String>,
+    ids: Vec<String>,
+    dates: Vec<Option<String>>,
+) -> PyResult<Vec<Article>> {
+    if ids.len() != texts.len() || dates.len() != texts.len() {
+        return Err(value_error(format!(
+            "{} texts, {} ids and {} dates: one of each per article",
+            texts.len(),
+            ids.len(),
+            dates.len()
+        )));
+    }
+    Ok(texts
+        .into_iter()
+        .zip(ids)
+        .zip(dates)
+        .map(|((text, id), date)| Article::from_record(id, SOURCE.into(), text, date))
+        .collect())
+}
+
+/// The quotes of one text as `stance extract --format jsonl` rows, in one JSON array;
+/// `article` is null when no id is given.
+#[pyfunction]
+fn extract(
+    py: Python<'_>,
+    text: String,
+    id: Option<String>,
+    date: Option<String>,
+    keep_scare_quotes: bool,
+    max_quote_chars: usize,
+) -> PyResult<String> {
+    py.detach(|| {
+        let named = id.is_some();
+        let a = Article::from_record(id.unwrap_or_default(), SOURCE.into(), text, date);
+        let e = extract_article(&a, keep_scare_quotes, max_quote_chars);
+        let rows: Vec<serde_json::Value> = e
+            .quotes
+            .iter()
+            .map(|q| {
+                let mut o = quote_json(&a, q, None);
+                if !named {
+                    o["article"] = serde_json::Value::Null;
+                }
+                o
+            })
+            .collect();
+        serde_json::to_string(&rows).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    })
+}
+
+/// Score articles given as parallel columns; the rows of `stance score --by BY --format
+/// jsonl` in one JSON array, and the number of short partial quotes left out.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn score(
+    py: Python<'_>,
+    texts: Vec<String>,
+    ids: Vec<String>,
+    dates: Vec<Option<String>>,
+    by: &str,
+    stance_model: &Model,
+    sentiment_model: &Model,
+    keep_scare_quotes: bool,
+    max_quote_chars: usize,
+    all_quotes: bool,
+    explain: bool,
+) -> PyResult<(String, usize)> {
+    if !matches!(by, "quote" | "article" | "speaker") {
+        return Err(value_error(format!(
+            "by={by:?}: expected \"quote\", \"article\" or \"speaker\""
+        )));
+    }
+    if explain && by != "quote" {
+        return Err(value_error(
+            "explain=True needs by=\"quote\": it explains each quote",
+        ));
+    }
+    let arts = articles(texts, ids, dates)?;
+    let (st, se) = (&stance_model.p, &sentiment_model.p);
+    let scorer = Scorer::new(
+        st,
+        se,
+        ScoreOptions {
+            keep_scare_quotes,
+            max_quote_chars,
+            all_quotes,
+            explain,
+        },
+    );
+    Ok(py.detach(|| {
+        let scored: Vec<_> = arts.par_iter().map(|a| scorer.score_article(a)).collect();
+        let left_out = scored.iter().map(|r| r.left_out).sum();
+        let rows: Vec<String> = match by {
+            "quote" => arts
+                .par_iter()
+                .zip(&scored)
+                .filter(|(_, r)| !r.quotes.is_empty())
+                .map(|(a, r)| {
+                    let row: Vec<String> = r
+                        .quotes
+                        .iter()
+                        .map(|s| quote_json(a, &s.quote, Some(s)).to_string())
+                        .collect();
+                    row.join(",")
+                })
+                .collect(),
+            "article" => arts
+                .par_iter()
+                .zip(&scored)
+                .map(|(a, r)| {
+                    ArticleSummary::of(a, &r.quotes, st.labels())
+                        .to_json()
+                        .to_string()
+                })
+                .collect(),
+            _ => {
+                let mut speakers = SpeakerRollup::new();
+                for (a, r) in arts.iter().zip(&scored) {
+                    speakers.add(a, &r.quotes);
+                }
+                speakers
+                    .finish()
+                    .iter()
+                    .map(|row| row.to_json(st.labels(), se.labels()).to_string())
+                    .collect()
+            }
+        };
+        (format!("[{}]", rows.join(",")), left_out)
+    }))
+}
+
+/// Fit a model on texts and labels with `stance train`'s settings, named as its options.
+#[pyfunction]
+#[pyo3(signature = (
+    texts, labels, *, model = "nblr", nbsvm = false, ngrams = (1, 2), char_ngrams = None,
+    min_df = None, max_df = 1.0, max_features = None, sublinear_tf = true, alpha = 0.1,
+    c = None, class_weight = "none", max_iter = 1000, language = "english", negation = true,
+    stop_words = false, marks = false, polarity = false, polarity_list = None, seed = 42,
+    calibrate = false, calibration_fraction = 0.1, prior = "train"
+))]
+#[allow(clippy::too_many_arguments)]
+fn train(
+    py: Python<'_>,
+    texts: Vec<String>,
+    labels: Vec<String>,
+    model: &str,
+    nbsvm: bool,
+    ngrams: (u8, u8),
+    char_ngrams: Option<(u8, u8)>,
+    min_df: Option<u32>,
+    max_df: f32,
+    max_features: Option<usize>,
+    sublinear_tf: bool,
+    alpha: f32,
+    c: Option<f32>,
+    class_weight: &str,
+    max_iter: u32,
+    language: &str,
+    negation: bool,
+    stop_words: bool,
+    marks: bool,
+    polarity: bool,
+    polarity_list: Option<PathBuf>,
+    seed: u64,
+    calibrate: bool,
+    calibration_fraction: f64,
+    prior: &str,
+) -> PyResult<Model> {
+    if texts.len() != labels.len() {
+        return Err(value_error(format!(
+            "{} texts and {} labels: one label per text",
+            texts.len(),
+            labels.len()
+        )));
+    }
+    let polarity = match &polarity_list {
+        // As `stance train --polarity-list FILE` reads it.
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| to_py(stance::Error::io(path.clone(), e)))?;
+            Some(
+                Lexicon::parse(&text)
+                    .map_err(|e| value_error(format!("{}: {e}", path.display())))?,
+            )
+        }
+        None => polarity.then(Lexicon::built_in),
+    };
+    let options = TrainOptions {
+        model: model.parse::<ModelKind>().map_err(value_error)?,
+        nbsvm,
+        ngrams,
+        char_ngrams,
+        min_df,
+        max_df,
+        max_features,
+        sublinear_tf,
+        alpha,
+        c,
+        class_weight: match class_weight {
+            "none" => ClassWeight::None,
+            "balanced" => ClassWeight::Balanced,
+            other => {
+                return Err(value_error(format!(
+                    "unknown class_weight {other:?}: expected \"none\" or \"balanced\""
+                )))
+            }
+        },
+        max_iter,
+        language: stemming_language(language).map_err(value_error)?,
+        negation,
+        stop_words,
+        marks,
+        polarity,
+        seed,
+    };
+    let prior = Prior::parse(prior).map_err(to_py)?;
+    let features = options.features(texts.len()).map_err(to_py)?;
+    let settings = options.model();
+    let meta = TrainingMeta {
+        data_file: SOURCE.into(),
+        text_column: "text".into(),
+        label_column: "label".into(),
+        seed,
+        date: stance::util::today(),
+        ..Default::default()
+    };
+    let mut p = py
+        .detach(|| {
+            if calibrate {
+                Pipeline::fit_calibrated(
+                    &texts,
+                    &labels,
+                    &features,
+                    &settings,
+                    meta,
+                    calibration_fraction,
+                    seed,
+                )
+                .map(|(p, _)| p)
+            } else {
+                Pipeline::fit(&texts, &labels, &features, &settings, meta)
+            }
+        })
+        .map_err(to_py)?;
+    p.store_prior(&prior).map_err(to_py)?;
+    Ok(Model { p })
+}
+
+/// The native half of the Python package `stance`; use `stance`, not this module.
+#[pymodule]
+mod _stance {
+    #[pymodule_export]
+    use super::{extract, score, train, Model};
+}
