@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
 use rayon::prelude::*;
 use stance::features::polarity::Lexicon;
 use stance::input::articles::Article;
@@ -20,8 +20,13 @@ use stance::pipeline::builtin::{self, Task};
 use stance::pipeline::options::stemming_language;
 use stance::pipeline::{Pipeline, TrainOptions, TrainingMeta};
 use stance::score::{
-    extract_article, quote_json, ArticleSummary, ScoreOptions, Scorer, SpeakerRollup,
+    extract_article, quote_fields, quote_json, ArticleSummary, Field, ScoreOptions, Scorer,
+    SpeakerRollup,
 };
+use stance::util::FastMap;
+
+/// Articles scored between two hand-overs of their rows to Python.
+const BATCH: usize = 256;
 
 /// Where the articles and training rows of this package say they came from.
 const SOURCE: &str = "<python>";
@@ -177,12 +182,12 @@ fn extract(
     })
 }
 
-/// Score articles given as parallel columns; the rows of `stance score --by BY --format
-/// jsonl` in one JSON array, and the number of short partial quotes left out.
+/// Score articles given as parallel columns: the rows of `stance score --by BY --format
+/// jsonl` as dicts, and the number of short partial quotes left out.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-fn score(
-    py: Python<'_>,
+fn score<'py>(
+    py: Python<'py>,
     texts: Vec<String>,
     ids: Vec<String>,
     dates: Vec<Option<String>>,
@@ -193,7 +198,7 @@ fn score(
     max_quote_chars: usize,
     all_quotes: bool,
     explain: bool,
-) -> PyResult<(String, usize)> {
+) -> PyResult<(Bound<'py, PyList>, usize)> {
     if !matches!(by, "quote" | "article" | "speaker") {
         return Err(value_error(format!(
             "by={by:?}: expected \"quote\", \"article\" or \"speaker\""
@@ -216,46 +221,143 @@ fn score(
             explain,
         },
     );
-    Ok(py.detach(|| {
-        let scored: Vec<_> = arts.par_iter().map(|a| scorer.score_article(a)).collect();
-        let left_out = scored.iter().map(|r| r.left_out).sum();
-        let rows: Vec<String> = match by {
-            "quote" => arts
-                .par_iter()
-                .zip(&scored)
-                .filter(|(_, r)| !r.quotes.is_empty())
-                .map(|(a, r)| {
-                    let row: Vec<String> = r
-                        .quotes
-                        .iter()
-                        .map(|s| quote_json(a, &s.quote, Some(s)).to_string())
-                        .collect();
-                    row.join(",")
-                })
-                .collect(),
-            "article" => arts
-                .par_iter()
-                .zip(&scored)
-                .map(|(a, r)| {
-                    ArticleSummary::of(a, &r.quotes, st.labels())
-                        .to_json()
-                        .to_string()
-                })
-                .collect(),
-            _ => {
-                let mut speakers = SpeakerRollup::new();
-                for (a, r) in arts.iter().zip(&scored) {
+    let list = PyList::empty(py);
+    let mut strings = Strings::new();
+    let mut left_out = 0;
+    let mut speakers = SpeakerRollup::new();
+    // Batches: a few hundred articles are scored without the GIL, then their rows made into
+    // Python objects with it, so the library's results never pile up beside Python's.
+    for batch in arts.chunks(BATCH) {
+        let scored = py.detach(|| {
+            let scored: Vec<_> = batch.par_iter().map(|a| scorer.score_article(a)).collect();
+            if by == "speaker" {
+                for (a, r) in batch.iter().zip(&scored) {
                     speakers.add(a, &r.quotes);
                 }
-                speakers
-                    .finish()
-                    .iter()
-                    .map(|row| row.to_json(st.labels(), se.labels()).to_string())
-                    .collect()
             }
+            scored
+        });
+        for (a, r) in batch.iter().zip(&scored) {
+            left_out += r.left_out;
+            match by {
+                "quote" => {
+                    for s in &r.quotes {
+                        list.append(fields_to_py(
+                            py,
+                            quote_fields(a, &s.quote, Some(s)),
+                            &mut strings,
+                        )?)?;
+                    }
+                }
+                "article" => {
+                    let row = ArticleSummary::of(a, &r.quotes, st.labels()).to_json();
+                    list.append(json_to_py(py, &row, &mut strings)?)?;
+                }
+                _ => {}
+            }
+        }
+    }
+    if by == "speaker" {
+        for row in speakers.finish() {
+            list.append(json_to_py(
+                py,
+                &row.to_json(st.labels(), se.labels()),
+                &mut strings,
+            )?)?;
+        }
+    }
+    Ok((list, left_out))
+}
+
+/// Python strings made once per call for the short strings that repeat from row to row
+/// (keys, labels, kinds, dates, ids, speakers): a row's objects cost more to make than
+/// the row costs to score.
+struct Strings<'py> {
+    made: FastMap<String, Bound<'py, PyString>>,
+}
+
+impl<'py> Strings<'py> {
+    /// Strings up to this many bytes are kept; quotes and longer texts are made each time.
+    const SHORT: usize = 48;
+    /// Bound on the strings kept, so a call over millions of distinct ids stays small.
+    const MAX: usize = 1 << 16;
+
+    fn new() -> Self {
+        Strings {
+            made: FastMap::default(),
+        }
+    }
+
+    fn get(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+        if s.len() > Self::SHORT {
+            return PyString::new(py, s);
+        }
+        if let Some(o) = self.made.get(s) {
+            return o.clone();
+        }
+        if self.made.len() >= Self::MAX {
+            self.made.clear();
+        }
+        let o = PyString::new(py, s);
+        self.made.insert(s.to_string(), o.clone());
+        o
+    }
+}
+
+/// A quote's row as a dict, made from the library's borrowed fields: the keys and values
+/// `quote_json` gives, without building that JSON first.
+fn fields_to_py<'py>(
+    py: Python<'py>,
+    fields: Vec<(&'static str, Field<'_>)>,
+    strings: &mut Strings<'py>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in fields {
+        let v = match v {
+            Field::Str(None) => py.None().into_bound(py),
+            Field::Str(Some(s)) => strings.get(py, s).into_any(),
+            Field::Int(n) => n.into_pyobject(py)?.into_any(),
+            Field::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+            Field::Num(x) => PyFloat::new(py, x).into_any(),
+            Field::List(l) => PyList::new(py, l.iter().map(|s| strings.get(py, s)))?.into_any(),
         };
-        (format!("[{}]", rows.join(",")), left_out)
-    }))
+        d.set_item(strings.get(py, k), v)?;
+    }
+    Ok(d)
+}
+
+/// A JSON value as Python's `json.loads` gives it: objects as dicts (keys in the value's
+/// order), arrays as lists, integers as int, other numbers as float.
+fn json_to_py<'py>(
+    py: Python<'py>,
+    v: &serde_json::Value,
+    strings: &mut Strings<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (None, Some(u)) => u.into_pyobject(py)?.into_any(),
+            _ => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
+        },
+        Value::String(s) => strings.get(py, s).into_any(),
+        Value::Array(a) => {
+            let list = PyList::empty(py);
+            for x in a {
+                list.append(json_to_py(py, x, strings)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(m) => {
+            let d = PyDict::new(py);
+            for (k, x) in m {
+                d.set_item(strings.get(py, k), json_to_py(py, x, strings)?)?;
+            }
+            d.into_any()
+        }
+    })
 }
 
 /// Fit a model on texts and labels with `stance train`'s settings, named as its options.

@@ -259,7 +259,7 @@ def score(
         bool(all_quotes),
         bool(explain),
     )
-    return json.loads(rows)
+    return rows
 
 
 def score_frame(df, text_col: str = "text", id_col: str | None = None, date_col: str | None = None, by: str = "quote", **options):
@@ -309,7 +309,6 @@ def score_frame(df, text_col: str = "text", id_col: str | None = None, date_col:
         bool(options.get("all_quotes", False)),
         explain,
     )
-    rows = json.loads(rows)
     columns = None
     if by == "quote":
         columns = list(QUOTE_COLUMNS) + (["sentiment_ngrams", "stance_ngrams"] if explain else [])
