@@ -2,8 +2,9 @@
 //!
 //! Each function converts its Python arguments, calls the `stance` library with the GIL
 //! released (the library runs in parallel on rayon's pool, as the command line does), and
-//! hands back plain values: rows as JSON text with exactly the keys `stance score --format
-//! jsonl` writes, built by the same library functions, and probabilities as raw `f32` bytes.
+//! hands back plain values: rows as dicts with exactly the keys and values of `stance score
+//! --format jsonl`, made from the library's own rows (`quote_fields`, the roll-ups'
+//! `to_json`), and probabilities as raw `f32` bytes.
 //! The public Python API, its docstrings and types are in `python/stance/`.
 
 use std::path::PathBuf;
@@ -20,8 +21,7 @@ use stance::pipeline::builtin::{self, Task};
 use stance::pipeline::options::stemming_language;
 use stance::pipeline::{Pipeline, TrainOptions, TrainingMeta};
 use stance::score::{
-    extract_article, quote_fields, quote_json, ArticleSummary, Field, ScoreOptions, Scorer,
-    SpeakerRollup,
+    extract_article, quote_fields, ArticleSummary, Field, ScoreOptions, Scorer, SpeakerRollup,
 };
 use stance::util::FastMap;
 
@@ -152,34 +152,30 @@ fn articles(
         .collect())
 }
 
-/// The quotes of one text as `stance extract --format jsonl` rows, in one JSON array;
-/// `article` is null when no id is given.
+/// The quotes of one text as `stance extract --format jsonl` rows; `article` is None when
+/// no id is given.
 #[pyfunction]
-fn extract(
-    py: Python<'_>,
+fn extract<'py>(
+    py: Python<'py>,
     text: String,
     id: Option<String>,
     date: Option<String>,
     keep_scare_quotes: bool,
     max_quote_chars: usize,
-) -> PyResult<String> {
-    py.detach(|| {
-        let named = id.is_some();
-        let a = Article::from_record(id.unwrap_or_default(), SOURCE.into(), text, date);
-        let e = extract_article(&a, keep_scare_quotes, max_quote_chars);
-        let rows: Vec<serde_json::Value> = e
-            .quotes
-            .iter()
-            .map(|q| {
-                let mut o = quote_json(&a, q, None);
-                if !named {
-                    o["article"] = serde_json::Value::Null;
-                }
-                o
-            })
-            .collect();
-        serde_json::to_string(&rows).map_err(|e| PyRuntimeError::new_err(e.to_string()))
-    })
+) -> PyResult<Bound<'py, PyList>> {
+    let named = id.is_some();
+    let a = Article::from_record(id.unwrap_or_default(), SOURCE.into(), text, date);
+    let e = py.detach(|| extract_article(&a, keep_scare_quotes, max_quote_chars));
+    let mut strings = Strings::new();
+    let list = PyList::empty(py);
+    for q in &e.quotes {
+        let row = fields_to_py(py, quote_fields(&a, q, None), &mut strings)?;
+        if !named {
+            row.set_item("article", py.None())?;
+        }
+        list.append(row)?;
+    }
+    Ok(list)
 }
 
 /// Score articles given as parallel columns: the rows of `stance score --by BY --format

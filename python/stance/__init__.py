@@ -210,9 +210,7 @@ def extract(
     """
     if not isinstance(text, str):
         raise TypeError(f"text: expected a string, got {type(text).__name__}")
-    return json.loads(
-        _stance.extract(text, _field(id), _field(date), bool(keep_scare_quotes), max_quote_chars)
-    )
+    return _stance.extract(text, _field(id), _field(date), bool(keep_scare_quotes), max_quote_chars)
 
 
 def score(
