@@ -3,7 +3,7 @@
 partition's JSONL lines are piped through the `stance` binary, shipped with `--files`.
 
 usage:
-  spark-submit --files stance examples/spark_pipe.py INPUT OUTPUT [--binary ./stance] [--force]
+  spark-submit --files stance examples/spark_pipe.py INPUT OUTPUT [--force]
   python examples/spark_pipe.py --master 'local[2]' --binary target/release/stance INPUT OUTPUT
 
 INPUT is JSONL articles (`id`, `text`, optional `date`), a file or a directory. OUTPUT is
@@ -14,13 +14,15 @@ the executors' system may differ from the build machine's:
   RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --target x86_64-unknown-linux-gnu
 
 and ship target/x86_64-unknown-linux-gnu/release/stance with `--files`: Spark puts it,
-executable, in each executor's working directory, where `./stance` finds it. The built-in
+executable, in each executor's working directory, where `./stance` finds it (in local mode,
+where the driver is the executor, `SparkFiles.get("stance")` does). The built-in
 models are inside the binary; a model file goes along with `--files my.model` and
 `--stance-model my.model` in the command below.
 """
 
 import argparse
 
+from pyspark import SparkFiles
 from pyspark.sql import SparkSession
 
 # The columns of `stance score --format jsonl`, in its (sorted) key order.
@@ -43,8 +45,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("input")
     ap.add_argument("output")
-    ap.add_argument("--binary", default="./stance",
-                    help="the stance binary on the executors (default ./stance, from --files)")
+    ap.add_argument("--binary",
+                    help="the stance binary on the executors (default: the one --files shipped)")
     ap.add_argument("--force", action="store_true", help="replace existing output")
     ap.add_argument("--master", help="e.g. local[2], when not started by spark-submit")
     a = ap.parse_args()
@@ -52,8 +54,14 @@ def main():
     if a.master:
         builder = builder.master(a.master)
     spark = builder.getOrCreate()
-    lines = spark.sparkContext.textFile(a.input)
-    rows = lines.pipe(pipe_command(a.binary), checkCode=True)
+    sc = spark.sparkContext
+    binary = a.binary
+    if binary is None:
+        # `--files` puts the binary in each executor's working directory; in local mode the
+        # executor is the driver, which keeps such files in a directory of its own.
+        binary = SparkFiles.get("stance") if sc.master.startswith("local") else "./stance"
+    lines = sc.textFile(a.input)
+    rows = lines.pipe(pipe_command(binary), checkCode=True)
     quotes = spark.read.schema(QUOTE_COLUMNS).json(rows)
     quotes.write.mode("overwrite" if a.force else "errorifexists").parquet(a.output)
     spark.stop()

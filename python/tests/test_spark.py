@@ -105,8 +105,15 @@ def test_spark_score_reads_parquet_and_ships_a_model_file(archive, tmp_path):
     assert {r["stance"] for r in got} <= {"threat", "offer"}
 
 
-def test_spark_pipe_through_the_binary_gives_the_same_rows(archive):
+def test_spark_pipe_through_the_binary_shipped_with_files_gives_the_same_rows(archive):
+    """The README's recipe: spark-submit --files stance examples/spark_pipe.py IN OUT."""
     d, arts, want = archive
-    run_example("spark_pipe.py", "--binary", stance_bin(), arts, d / "piped")
+    spark_submit = os.path.join(os.path.dirname(sys.executable), "spark-submit")
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+    assert os.path.basename(stance_bin()) == "stance"
+    p = subprocess.run([spark_submit, "--master", "local[2]", "--files", stance_bin(),
+                        os.path.join(ROOT, "examples", "spark_pipe.py"), str(arts), str(d / "piped")],
+                       capture_output=True, text=True, env=env, cwd=d)
+    assert p.returncode == 0, p.stderr[-5000:]
     got = parquet_rows(d / "piped")
     assert by_quote(got) == by_quote(want["quote"])
