@@ -242,7 +242,35 @@ def score(
     here (``--prior``, ``--sentiment-prior``). ``explain=True`` adds the n-grams that moved
     each quote most (``--explain``).
     """
-    texts, ids, dates = _columns(texts_or_articles)
+    return _score(
+        *_columns(texts_or_articles),
+        by,
+        stance_model=stance_model,
+        sentiment_model=sentiment_model,
+        prior=prior,
+        sentiment_prior=sentiment_prior,
+        all_quotes=all_quotes,
+        explain=explain,
+        keep_scare_quotes=keep_scare_quotes,
+        max_quote_chars=max_quote_chars,
+    )
+
+
+def _score(
+    texts,
+    ids,
+    dates,
+    by,
+    *,
+    stance_model=None,
+    sentiment_model=None,
+    prior="model",
+    sentiment_prior="model",
+    all_quotes=False,
+    explain=False,
+    keep_scare_quotes=False,
+    max_quote_chars=5000,
+):
     st = _model(stance_model, "stance", prior)
     se = _model(sentiment_model, "sentiment", sentiment_prior)
     rows, _left_out = _stance.score(
@@ -260,7 +288,14 @@ def score(
     return rows
 
 
-def score_frame(df, text_col: str = "text", id_col: str | None = None, date_col: str | None = None, by: str = "quote", **options):
+def score_frame(
+    df,
+    text_col: str = "text",
+    id_col: str | None = None,
+    date_col: str | None = None,
+    by: str = "quote",
+    **options,
+):
     """:func:`score` for a pandas DataFrame: one row per quote (or article, or speaker) as a
     DataFrame with the columns of ``stance score --format jsonl``.
 
@@ -277,7 +312,8 @@ def score_frame(df, text_col: str = "text", id_col: str | None = None, date_col:
         ) from None
     for col in (text_col, id_col, date_col):
         if col is not None and col not in df.columns:
-            raise ValueError(f"no column named {col!r} (columns: {', '.join(map(str, df.columns))})")
+            have = ", ".join(map(str, df.columns))
+            raise ValueError(f"no column named {col!r} (columns: {have})")
     texts = df[text_col].tolist()
     for i, t in enumerate(texts):
         if not isinstance(t, str):
@@ -286,29 +322,10 @@ def score_frame(df, text_col: str = "text", id_col: str | None = None, date_col:
     dates = df[date_col].tolist() if date_col is not None else [None] * len(texts)
     ids = [str(i) if f is None else f for i, f in enumerate(map(_field, ids))]
     dates = [_field(d) for d in dates]
-    st = _model(options.pop("stance_model", None), "stance", options.pop("prior", "model"))
-    se = _model(
-        options.pop("sentiment_model", None), "sentiment", options.pop("sentiment_prior", "model")
-    )
-    known = {"all_quotes", "explain", "keep_scare_quotes", "max_quote_chars"}
-    unknown = set(options) - known
-    if unknown:
-        raise TypeError(f"score_frame() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
-    explain = bool(options.get("explain", False))
-    rows, _left_out = _stance.score(
-        texts,
-        ids,
-        dates,
-        by,
-        st._m,
-        se._m,
-        bool(options.get("keep_scare_quotes", False)),
-        options.get("max_quote_chars", 5000),
-        bool(options.get("all_quotes", False)),
-        explain,
-    )
+    rows = _score(texts, ids, dates, by, **options)
     columns = None
     if by == "quote":
+        explain = options.get("explain", False)
         columns = list(QUOTE_COLUMNS) + (["sentiment_ngrams", "stance_ngrams"] if explain else [])
         columns.sort()
     return pd.DataFrame(rows, columns=columns)
