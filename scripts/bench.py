@@ -396,6 +396,24 @@ def format_criterion(cr):
     return "\n".join(out) + "\n"
 
 
+# scripts/bench-python measures the Python package and Spark and writes its section between
+# these markers; a run of this script keeps that section as it was.
+KEPT_BEGIN, KEPT_END = "<!-- python-spark:begin -->", "<!-- python-spark:end -->"
+
+
+def kept_section(path):
+    """The marked section of the current file, markers included, or None."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return None
+    if KEPT_BEGIN not in text or KEPT_END not in text:
+        return None
+    body = text.split(KEPT_BEGIN, 1)[1].split(KEPT_END, 1)[0]
+    return KEPT_BEGIN + body + KEPT_END
+
+
 def write_atomic(path, text):
     tmp = f"{path}.tmp-{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -518,6 +536,9 @@ def main():
     if cr:
         md.append("## Pipeline stages\n")
         md.append(format_criterion(cr))
+    kept = kept_section(a.out)
+    if kept:
+        md.append(kept + "\n")
     md.append("## Commands\n")
     md.append("Regenerate this file (builds stance, needs the peers' Python environment from "
               "`scripts/peers --setup`):\n")

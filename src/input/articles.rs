@@ -64,6 +64,17 @@ impl Article {
             body_start,
         }
     }
+
+    /// An article from the fields of a record (a JSONL line, a table row): `date`, when
+    /// given, is the article's date, whatever date prefix the text has (the prefix is still
+    /// skipped by extraction).
+    pub fn from_record(id: String, source: String, text: String, date: Option<String>) -> Article {
+        let mut a = Article::from_text(id, source, text);
+        if date.is_some() {
+            a.date = date;
+        }
+        a
+    }
 }
 
 /// Extensions of the files read from a directory unless more are asked for.
@@ -371,14 +382,12 @@ impl ArticleReader {
             })
         };
         let text = get("text").ok_or_else(|| bad("no \"text\" key".into()))?;
-        let mut a = Article::from_text(
+        let mut a = Article::from_record(
             get("id").unwrap_or_else(|| format!("{name}:{line}")),
             name.to_string(),
             text,
+            get("date"),
         );
-        if let Some(d) = get("date") {
-            a.date = Some(d);
-        }
         a.title = get("title");
         a.url = get("url");
         Ok(a)
@@ -502,6 +511,21 @@ mod tests {
             a.text.chars().skip(a.body_start).collect::<String>(),
             a.body()
         );
+    }
+
+    #[test]
+    fn a_record_date_wins_over_the_prefix_which_is_still_skipped() {
+        let text = "date 2021-12-24 \"Hi,\" she said.";
+        let a = Article::from_record(
+            "a".into(),
+            "-".into(),
+            text.into(),
+            Some("2022-01-02".into()),
+        );
+        assert_eq!(a.date.as_deref(), Some("2022-01-02"));
+        assert_eq!(a.body(), "\"Hi,\" she said.");
+        let b = Article::from_record("b".into(), "-".into(), text.into(), None);
+        assert_eq!(b.date.as_deref(), Some("2021-12-24"));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The whole fitted pipeline: a vectorizer and a linear model with their ordered labels,
 //! fitted together, predicting one text or many, under the training prior or another; its
-//! one-file format ([`mod@format`]), what the file says about itself ([`meta`]), and the
-//! built-in models ([`builtin`]).
+//! one-file format ([`mod@format`]), what the file says about itself ([`meta`]), the
+//! built-in models ([`builtin`]), and training settings by name ([`options`]).
 
 pub mod builtin;
 pub mod format;
 pub mod meta;
+pub mod options;
 #[cfg(test)]
 mod tests;
 
@@ -15,6 +16,7 @@ use rayon::prelude::*;
 
 pub use format::{FORMAT_VERSION, MAGIC, MAX_MODEL_BYTES};
 pub use meta::{ModelHeader, TrainingMeta, TuningRecord};
+pub use options::TrainOptions;
 
 use crate::error::{Error, Result};
 use crate::features::{FeatureValidParams, TermHashes, Vectorizer};

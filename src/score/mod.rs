@@ -201,25 +201,86 @@ pub fn round(v: f32) -> f64 {
     (v as f64 * 1e6).round() / 1e6
 }
 
-/// One quote as `stance extract --format jsonl` writes it, or, given its classification,
-/// as `stance score --format jsonl` does.
-pub fn quote_json(a: &Article, q: &Quote, s: Option<&Scored>) -> serde_json::Value {
-    let mut o = serde_json::json!({
-        "article": a.id, "date": a.date, "quote": q.text, "speaker": q.speaker,
-        "speaker_title": q.speaker_title, "start": q.start, "end": q.end, "partial": q.partial,
-        "kind": q.kind,
-    });
-    if let Some(s) = s {
-        o["stance"] = s.stance.clone().into();
-        o["stance_confidence"] = round(s.stance_confidence).into();
-        o["sentiment"] = s.sentiment.clone().into();
-        o["sentiment_confidence"] = round(s.sentiment_confidence).into();
-        if let Some((st, se)) = &s.why {
-            o["stance_ngrams"] = st.clone().into();
-            o["sentiment_ngrams"] = se.clone().into();
+/// A value of one field of a quote's row, borrowed from the article, the quote and its
+/// classification.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Field<'a> {
+    /// A string, or null.
+    Str(Option<&'a str>),
+    /// An offset.
+    Int(usize),
+    /// A flag.
+    Bool(bool),
+    /// A probability, rounded by [`round`].
+    Num(f64),
+    /// A list of strings.
+    List(&'a [String]),
+}
+
+impl Field<'_> {
+    /// The value as JSON.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            Field::Str(s) => s.into(),
+            Field::Int(n) => n.into(),
+            Field::Bool(b) => b.into(),
+            Field::Num(x) => x.into(),
+            Field::List(l) => l.into(),
         }
     }
-    o
+}
+
+/// The fields of one quote's row, keys sorted (the order JSON output has them): the keys of
+/// `stance extract --format jsonl`, and given its classification, those of `stance score
+/// --format jsonl`. [`quote_json`] is this row as a JSON object; a front end that makes
+/// objects of its own (the Python package) builds them from here without copying.
+pub fn quote_fields<'a>(
+    a: &'a Article,
+    q: &'a Quote,
+    s: Option<&'a Scored>,
+) -> Vec<(&'static str, Field<'a>)> {
+    let mut f = Vec::with_capacity(15);
+    f.extend([
+        ("article", Field::Str(Some(&a.id))),
+        ("date", Field::Str(a.date.as_deref())),
+        ("end", Field::Int(q.end)),
+        ("kind", Field::Str(Some(q.kind.name()))),
+        ("partial", Field::Bool(q.partial)),
+        ("quote", Field::Str(Some(&q.text))),
+    ]);
+    let why = s.and_then(|s| s.why.as_ref());
+    if let Some(s) = s {
+        f.push(("sentiment", Field::Str(Some(&s.sentiment))));
+        f.push((
+            "sentiment_confidence",
+            Field::Num(round(s.sentiment_confidence)),
+        ));
+        if let Some((_, se)) = why {
+            f.push(("sentiment_ngrams", Field::List(se)));
+        }
+    }
+    f.push(("speaker", Field::Str(q.speaker.as_deref())));
+    f.push(("speaker_title", Field::Str(q.speaker_title.as_deref())));
+    if let Some(s) = s {
+        f.push(("stance", Field::Str(Some(&s.stance))));
+        f.push(("stance_confidence", Field::Num(round(s.stance_confidence))));
+        if let Some((st, _)) = why {
+            f.push(("stance_ngrams", Field::List(st)));
+        }
+    }
+    f.push(("start", Field::Int(q.start)));
+    f
+}
+
+/// One quote as `stance extract --format jsonl` writes it, or, given its classification,
+/// as `stance score --format jsonl` does ([`quote_fields`] as a JSON object).
+pub fn quote_json(a: &Article, q: &Quote, s: Option<&Scored>) -> serde_json::Value {
+    serde_json::Value::Object(
+        quote_fields(a, q, s)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_json()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -267,6 +328,41 @@ mod tests {
         assert_eq!(e.quotes.len(), 1);
         let q = &e.quotes[0];
         assert_eq!(&text[q.start..q.end], q.text);
+    }
+
+    #[test]
+    fn quote_fields_are_sorted_and_are_the_json_rows_keys_and_values() {
+        let text = "\"We will talk to anyone,\" said Ana Lopes.";
+        let a = Article::from_text("a.txt".into(), "a.txt".into(), text.into());
+        let q = extract_article(&a, false, 5000).quotes.remove(0);
+        let s = Scored {
+            quote: q.clone(),
+            stance: "neutral".into(),
+            stance_confidence: 0.123_456_78,
+            stance_probs: vec![0.123_456_78, 0.876_543_2],
+            sentiment: "positive".into(),
+            sentiment_confidence: 0.5,
+            why: Some((vec!["talk".into()], vec!["anyone".into()])),
+        };
+        for scored in [None, Some(&s)] {
+            let f = quote_fields(&a, &q, scored);
+            let keys: Vec<&str> = f.iter().map(|(k, _)| *k).collect();
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            assert_eq!(keys, sorted);
+            let json = quote_json(&a, &q, scored);
+            let obj = json.as_object().unwrap();
+            assert_eq!(obj.keys().map(String::as_str).collect::<Vec<_>>(), sorted);
+            for (k, v) in f {
+                assert_eq!(obj[k], v.to_json(), "{k}");
+            }
+        }
+        let json = quote_json(&a, &q, Some(&s));
+        assert_eq!(json["stance_confidence"], serde_json::json!(0.123457));
+        assert_eq!(json["kind"], "direct");
+        assert_eq!(json["stance_ngrams"], serde_json::json!(["talk"]));
+        assert_eq!(json["speaker"], "Ana Lopes");
+        assert_eq!(json.as_object().unwrap().len(), 15);
     }
 
     /// What the README's library example does.

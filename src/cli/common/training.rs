@@ -3,11 +3,10 @@
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
-use linfa::ParamGuard;
-use stance::features::{FeatureParams, FeatureValidParams};
+use stance::features::FeatureValidParams;
 use stance::input::labelled::{Labelled, ReadOptions};
 use stance::models::{ClassWeight, ModelKind, ModelSettings};
-use stance::text::{AnalyzerSettings, Language};
+use stance::pipeline::options::{stemming_language, TrainOptions};
 
 use super::progress::say;
 use super::UsageError;
@@ -142,13 +141,6 @@ pub fn parse_range(s: &str) -> std::result::Result<(u8, u8), String> {
     Ok((p(a)?, p(b)?))
 }
 
-fn parse_language(s: &str) -> std::result::Result<Language, String> {
-    Language::parse(s).ok_or_else(|| {
-        let all: Vec<String> = Language::ALL.iter().map(|l| l.name()).collect();
-        format!("unknown language {s:?}; one of: {}", all.join(", "))
-    })
-}
-
 /// Model kinds for clap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KindArg {
@@ -183,6 +175,15 @@ pub enum ClassWeightArg {
     None,
     /// Every class weighs the same in total.
     Balanced,
+}
+
+impl From<ClassWeightArg> for ClassWeight {
+    fn from(w: ClassWeightArg) -> Self {
+        match w {
+            ClassWeightArg::None => ClassWeight::None,
+            ClassWeightArg::Balanced => ClassWeight::Balanced,
+        }
+    }
 }
 
 /// Feature and model hyperparameters, shared by `train` and `cv`.
@@ -253,43 +254,34 @@ pub struct ModelArgs {
     pub seed: u64,
 }
 
-/// Training rows from which `--min-df` defaults to 2.
-pub const MIN_DF_2_FROM_ROWS: usize = 100_000;
-
-/// The `--min-df` default for `rows` training rows.
-pub fn default_min_df(rows: usize) -> u32 {
-    if rows >= MIN_DF_2_FROM_ROWS {
-        2
-    } else {
-        1
-    }
-}
-
 impl ModelArgs {
-    /// Checked feature params for training on `rows` rows.
-    pub fn features(&self, rows: usize) -> Result<FeatureValidParams> {
-        let stem = if self.language.eq_ignore_ascii_case("none") {
-            None
-        } else {
-            Some(parse_language(&self.language).map_err(UsageError)?)
-        };
-        let analyzer = AnalyzerSettings {
+    /// The settings as the library takes them.
+    fn options(&self) -> Result<TrainOptions> {
+        Ok(TrainOptions {
+            model: self.model.into(),
+            nbsvm: self.nbsvm,
+            ngrams: self.ngrams,
+            char_ngrams: self.char_ngrams,
+            min_df: self.min_df,
+            max_df: self.max_df,
+            max_features: self.max_features,
+            sublinear_tf: !self.no_sublinear_tf,
+            alpha: self.alpha,
+            c: self.c,
+            class_weight: self.class_weight.into(),
+            max_iter: self.max_iter,
+            language: stemming_language(&self.language).map_err(UsageError)?,
             negation: !self.no_negation,
             stop_words: self.stop_words,
-            stem,
-            ..AnalyzerSettings::default()
-        };
-        Ok(FeatureParams::new()
-            .analyzer(analyzer)
-            .ngrams(self.ngrams.0, self.ngrams.1)
-            .char_ngrams(self.char_ngrams)
-            .min_df(self.min_df.unwrap_or(default_min_df(rows)))
-            .max_df(self.max_df)
-            .max_features(self.max_features)
-            .sublinear_tf(!self.no_sublinear_tf)
-            .marks(self.marks)
-            .polarity(self.lexicon()?)
-            .check()?)
+            marks: self.marks,
+            polarity: self.lexicon()?,
+            seed: self.seed,
+        })
+    }
+
+    /// Checked feature params for training on `rows` rows.
+    pub fn features(&self, rows: usize) -> Result<FeatureValidParams> {
+        Ok(self.options()?.features(rows)?)
     }
 
     /// The polarity list asked for, if any.
@@ -310,19 +302,17 @@ impl ModelArgs {
     /// Model settings.
     pub fn model(&self) -> ModelSettings {
         let kind: ModelKind = self.model.into();
-        let base = ModelSettings::for_kind(kind);
-        ModelSettings {
+        TrainOptions {
+            model: kind,
+            nbsvm: self.nbsvm,
             alpha: self.alpha,
-            c: self.c.unwrap_or(base.c),
-            nb_weight: self.nbsvm && !matches!(kind, ModelKind::Nb | ModelKind::Cnb),
-            class_weight: match self.class_weight {
-                ClassWeightArg::None => ClassWeight::None,
-                ClassWeightArg::Balanced => ClassWeight::Balanced,
-            },
+            c: self.c,
+            class_weight: self.class_weight.into(),
             max_iter: self.max_iter,
             seed: self.seed,
-            ..base
+            ..TrainOptions::default()
         }
+        .model()
     }
 }
 
