@@ -18,4 +18,5 @@ pub use extract::{term_hash, TermHashes, CHAR_PREFIX};
 pub use fit::PendingVectorizer;
 pub use settings::{FeatureParams, FeatureSettings, FeatureValidParams};
 pub use transform::Vectorizer;
+pub(crate) use vocabulary::StoredTable;
 pub use vocabulary::Vocabulary;

@@ -37,6 +37,16 @@ impl Vectorizer {
     /// Reassemble from stored parts (used by the model loader).
     pub fn from_parts(settings: FeatureSettings, mut vocab: Vocabulary, idf: Vec<f32>) -> Self {
         vocab.set_values(&idf);
+        Vectorizer::with_valued_vocabulary(settings, vocab, idf)
+    }
+
+    /// [`Vectorizer::from_parts`] with a vocabulary that already keeps each term's IDF in
+    /// its slot (as [`Vocabulary::from_table`] makes it), saving a pass over the table.
+    pub(crate) fn with_valued_vocabulary(
+        settings: FeatureSettings,
+        vocab: Vocabulary,
+        idf: Vec<f32>,
+    ) -> Self {
         Vectorizer {
             extractor: Extractor::new(&settings),
             settings,
