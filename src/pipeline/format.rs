@@ -24,9 +24,9 @@
 //! checks instead what keeps every lookup in the table and finding each term: `S` is the
 //! slot count `V` terms get; no term is more than 4,096 slots from its home slot, shares a
 //! slot, or sits past an empty slot from its home slot; a term marked as a repeat has the
-//! hash of an earlier term; and 65 terms spread over the vocabulary are hashed again, so
-//! that a file written under another term hash is refused. Every model is written in this
-//! version.
+//! hash of an earlier term; and about 65 terms spread over the vocabulary are hashed again,
+//! so that a file written under another term hash is refused. Every model is written in
+//! this version.
 //!
 //! | version | differs from version 4 by | loads |
 //! |---|---|---|

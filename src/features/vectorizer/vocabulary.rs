@@ -133,9 +133,9 @@ impl Vocabulary {
     /// From the terms (as for [`Vocabulary::from_blob`]) and a lookup table read from a
     /// model file ([`StoredTable::read`]) whose `hash(column)` gave each term's hash.
     /// Checks that the table is for as many terms, that a repeat has the hash of an
-    /// earlier term in a slot, and that the hashes of 65 terms spread over the vocabulary
-    /// are made again from their text, so that a file written under another term hash is
-    /// refused. (A file could still pair a term with the hash of another text, and put it
+    /// earlier term in a slot, and that the hashes of about 65 terms spread over the
+    /// vocabulary are made again from their text, so that a file written under another term
+    /// hash is refused. (A file could still pair a term with the hash of another text, and put it
     /// where lookups of that hash find it: that gives the term's weights to the other
     /// text, as editing the weights would. The checksum rules it out for a corrupted file.)
     pub(crate) fn with_table(
