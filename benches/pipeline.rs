@@ -1,7 +1,8 @@
 //! Criterion benchmarks of each pipeline stage on the labelled corpus in `datasets/`:
 //! tokenizing, vectorizing (fit and transform), training every model kind on fixed
-//! features, loading a model file, predicting (a batch, and one text), and finding quotes
-//! in news-style articles built from the corpus's quotes.
+//! features, loading a model file (the corpus's model, and one of about 190k terms),
+//! predicting (a batch, and one text), and finding quotes in news-style articles built from
+//! the corpus's quotes.
 //!
 //! `cargo bench --bench pipeline` runs them all; `cargo bench --bench pipeline -- train`
 //! runs one group. Whole-process comparisons with other tools are in `scripts/peers` and
@@ -174,6 +175,54 @@ fn predict(c: &mut Criterion) {
     g.finish();
 }
 
+/// Loading a model of 189,435 terms: nb on the train split with word 1-2-grams and
+/// character 4-5-grams, the size of a model trained on 10,000 rows of `scripts/synth.py`
+/// (191,013 terms, as BENCHMARKS.md's scaling tables have it) and of the built-in models
+/// (158k-169k terms). Beside it, SHA-256 of the same bytes alone: the floor of a loader that
+/// checks the checksum.
+fn load(c: &mut Criterion) {
+    let train = split("train");
+    let params = match FeatureParams::new().char_ngrams(Some((4, 5))).check() {
+        Ok(p) => p,
+        Err(e) => panic!("feature settings: {e}"),
+    };
+    let p = match Pipeline::fit(
+        &train.texts,
+        &train.labels,
+        &params,
+        &ModelSettings::for_kind(ModelKind::Nb),
+        TrainingMeta::default(),
+    ) {
+        Ok(p) => p,
+        Err(e) => panic!("training the benchmark model: {e}"),
+    };
+    let file = match p.to_bytes() {
+        Ok(b) => b,
+        Err(e) => panic!("serialising the benchmark model: {e}"),
+    };
+    let dir = std::env::temp_dir().join(format!("stance-bench-load-{}", std::process::id()));
+    let path = dir.join("large.model");
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &file)) {
+        panic!("writing {}: {e}", path.display());
+    }
+    let terms = p.vectorizer.vocabulary().len();
+    let mut g = c.benchmark_group("load");
+    g.sample_size(50);
+    g.throughput(Throughput::Bytes(file.len() as u64));
+    g.bench_function(format!("from_bytes_{}k_terms", terms / 1000), |b| {
+        b.iter(|| Pipeline::from_bytes(black_box(&file), Path::new("bench.model")))
+    });
+    g.bench_function(format!("file_{}k_terms", terms / 1000), |b| {
+        b.iter(|| Pipeline::load(black_box(&path)))
+    });
+    g.bench_function("sha256_only", |b| {
+        b.iter(|| <sha2::Sha256 as sha2::Digest>::digest(black_box(&file)))
+    });
+    g.finish();
+    // Best effort: a leftover file in the temporary directory harms nothing.
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// News-style articles around the corpus's quotes: a headline, narration, and each quote in
 /// one of the attribution patterns wire copy uses (cue after, cue before, inverted cue,
 /// pronoun, partial quote). Seeded, so every run measures the same text.
@@ -255,5 +304,5 @@ fn quotes(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, tokenize, vectorize, train, predict, quotes);
+criterion_group!(benches, tokenize, vectorize, train, predict, load, quotes);
 criterion_main!(benches);

@@ -11,6 +11,7 @@ mod sparse;
 mod vectorizer;
 
 pub use sparse::SparseRecords;
+pub(crate) use vectorizer::StoredTable;
 pub use vectorizer::{
     term_hash, FeatureParams, FeatureSettings, FeatureValidParams, PendingVectorizer, TermHashes,
     Vectorizer, Vocabulary, CHAR_PREFIX,

@@ -1,26 +1,46 @@
 //! The one-file model format: the whole fitted pipeline (analysis settings, vocabulary,
 //! IDF, weights, ordered labels, hyperparameters, training metadata).
 //!
-//! # File format, version 2
+//! # File format, version 4
 //!
 //! | bytes | content |
 //! |---|---|
 //! | 13 | magic `STANCE-MODEL\n` |
 //! | 4 | format version, u32 little-endian |
 //! | 8 + h | header length, then the header as JSON ([`ModelHeader`]) |
-//! | 8 + … | vocabulary size `V`, then `V` terms, each a u32 byte length and UTF-8 bytes |
+//! | 8 | vocabulary size `V` |
+//! | 4·V | where each term's text ends in the text below, u32, ascending |
+//! | T | the terms' UTF-8 text back to back, in column order (`T` is the last end) |
+//! | 8 | the lookup table's slot count `S`: the power of two at or above `2·V` |
+//! | 8·V | each term's hash ([`crate::features::term_hash`]), u64 |
+//! | 2·V | each term's distance from its home slot (its hash modulo `S`) to its slot, u16, at most 4,096; `0xFFFF` for a term whose hash an earlier term has (it has no slot) |
 //! | 4·V | IDF per term, f32 |
 //! | 4·V·K | weights, feature-major, f32 |
 //! | 4·K | intercepts, f32 |
 //! | 32 | SHA-256 of every byte before it |
 //!
-//! Version 1 files still load: they differ only by a hash table after the terms (a u64
-//! slot count `S`, then `S` u32 slots), which is skipped; the lookup table is always built
-//! from the terms when a model is loaded.
+//! The hashes and distances are the vocabulary's lookup table: loading puts each term
+//! straight into its slot instead of hashing its text and probing for a free slot. It
+//! checks instead what keeps every lookup in the table and finding each term: `S` is the
+//! slot count `V` terms get; no term is more than 4,096 slots from its home slot, shares a
+//! slot, or sits past an empty slot from its home slot; a term marked as a repeat has the
+//! hash of an earlier term; and about 65 terms spread over the vocabulary are hashed again,
+//! so that a file written under another term hash is refused. Every model is written in
+//! this version.
 //!
-//! Integers and floats are little-endian. The loader checks the checksum before parsing and
-//! checks every length against the bytes left before allocating, so a truncated, corrupted
-//! or hostile file is refused with a message and never panics or allocates without bound.
+//! | version | differs from version 4 by | loads |
+//! |---|---|---|
+//! | 3 | terms as `V` pairs of a u32 byte length and the UTF-8 bytes; no hashes, no table (the loader makes them from the terms) | yes |
+//! | 2 | as 3, and the header uses none of actor marks, polarity terms, a stored prior | yes |
+//! | 1 | as 2, with the lookup table of its time after the terms (a u64 slot count, then u32 slots), skipped | yes |
+//!
+//! Version 3 readers refuse version 4 files by their version number, with the message that
+//! the model is newer than the program.
+//!
+//! Integers and floats are little-endian. The loader checks the checksum (beside parsing,
+//! on another thread) and checks every length against the bytes left before allocating, so
+//! a truncated, corrupted or hostile file is refused with a message and never panics or
+//! allocates without bound.
 
 use std::path::Path;
 
@@ -29,17 +49,15 @@ use sha2::{Digest, Sha256};
 
 use super::{ModelHeader, Pipeline};
 use crate::error::{Error, Result};
-use crate::features::{FeatureParams, Vectorizer, Vocabulary};
+use crate::features::{FeatureParams, StoredTable, Vectorizer, Vocabulary};
 use crate::models::prior::Prior;
 use crate::models::LinearModel;
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 13] = b"STANCE-MODEL\n";
-/// The newest format version this build reads and writes. A model that uses what version 2
-/// readers do not know (actor marks, polarity terms, a stored class prior) is written as
-/// version 3, so they
-/// refuse it instead of predicting without it; any other model is still written as version 2.
-pub const FORMAT_VERSION: u32 = 3;
+/// The format version this build writes, and the newest it reads: 4, whose files store the
+/// vocabulary's hashes and lookup table (see the module docs for the older ones).
+pub const FORMAT_VERSION: u32 = 4;
 /// Largest model file the loader accepts.
 pub const MAX_MODEL_BYTES: u64 = 4 << 30;
 
@@ -76,47 +94,64 @@ impl Pipeline {
         Pipeline::parse_header(&mut cur)
     }
 
-    /// The oldest format version that holds everything this model uses.
+    /// The format version this model is written in: [`FORMAT_VERSION`] for every model,
+    /// since every file now stores the vocabulary's table, which version 3 and older
+    /// readers do not know (they refuse it by its version number).
     pub fn format_version(&self) -> u32 {
-        let f = &self.header.features;
-        if f.marks || f.polarity.is_some() || self.header.prior.is_some() {
-            3
-        } else {
-            2
-        }
+        FORMAT_VERSION
     }
 
     /// Serialise to bytes (see the module docs for the layout).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let header = serde_json::to_vec(&self.header).map_err(|e| Error::BadModel {
+        let memory = |reason: String| Error::BadModel {
             path: "<memory>".into(),
-            reason: e.to_string(),
-        })?;
+            reason,
+        };
+        let header = serde_json::to_vec(&self.header).map_err(|e| memory(e.to_string()))?;
         let vocab = self.vectorizer.vocabulary();
         let (idf, weights, bias) = (
             self.vectorizer.idf(),
             self.model.weights(),
             self.model.bias(),
         );
-        let floats = idf.len() + weights.len() + bias.len();
+        let (slots, hashes, distances) = vocab.stored();
+        let v = vocab.len();
         let term_bytes: usize = vocab.iter().map(str::len).sum();
+        if u32::try_from(term_bytes).is_err() {
+            return Err(memory(format!(
+                "the terms' text takes {term_bytes} bytes; a model file holds at most 4 GiB"
+            )));
+        }
+        let floats = idf.len() + weights.len() + bias.len();
         // The exact size: a model of 100k terms is a few megabytes, and growing the buffer
         // past a guess copied all of it once more.
-        let size = MAGIC.len() + 4 + 8 + header.len() + 8 + 4 * vocab.len() + term_bytes;
+        let size = MAGIC.len() + 4 + 8 + header.len() + 8 + 4 * v + term_bytes + 8 + 10 * v;
         let mut out = Vec::with_capacity(size + 4 * floats + 32);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.format_version().to_le_bytes());
         out.extend_from_slice(&(header.len() as u64).to_le_bytes());
         out.extend_from_slice(&header);
-        out.extend_from_slice(&(vocab.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(v as u64).to_le_bytes());
+        let mut end = 0u32;
         for t in vocab.iter() {
-            out.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            // Fits: the sum of the lengths was checked above.
+            end += t.len() as u32;
+            out.extend_from_slice(&end.to_le_bytes());
+        }
+        for t in vocab.iter() {
             out.extend_from_slice(t.as_bytes());
+        }
+        out.extend_from_slice(&(slots as u64).to_le_bytes());
+        for h in hashes {
+            out.extend_from_slice(&h.to_le_bytes());
+        }
+        for d in distances {
+            out.extend_from_slice(&d.to_le_bytes());
         }
         // Floats are written into place, a slice at a time: a loop the compiler turns into
         // block copies on little-endian machines.
-        out.resize(size + 4 * floats, 0);
-        let mut at = size;
+        let mut at = out.len();
+        out.resize(at + 4 * floats, 0);
         for part in [idf, weights, bias] {
             let dst = &mut out[at..at + 4 * part.len()];
             for (d, v) in dst.chunks_exact_mut(4).zip(part) {
@@ -241,41 +276,101 @@ impl Pipeline {
         let header = Pipeline::parse_header(&mut cur)?;
         let k = header.labels.len();
         let v = cur.len_u64(4)?;
-        // Terms go into one blob: no allocation per term, one UTF-8 check for all.
-        let mut raw = Vec::new();
-        let mut offsets = Vec::with_capacity(v + 1);
-        offsets.push(0);
-        for _ in 0..v {
-            let n = cur.u32()? as usize;
-            raw.extend_from_slice(cur.take(n)?);
-            offsets.push(raw.len());
+        let (vectorizer, weights, bias) = if version >= 4 {
+            Pipeline::parse_stored(cur, &header, v, k)?
+        } else {
+            Pipeline::parse_rebuilt(cur, &header, v, k, version)?
+        };
+        if !(header.temperature.is_finite() && header.temperature > 0.0) {
+            return Err(bad(path, "temperature must be a positive number".into()));
         }
-        let blob = String::from_utf8(raw).map_err(|e| {
-            bad(
-                path,
-                format!(
-                    "vocabulary is not UTF-8 (blob byte {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
-        if let Some(i) = offsets.iter().position(|&o| !blob.is_char_boundary(o)) {
-            return Err(bad(
-                path,
-                format!("term {i} does not start on a character boundary"),
-            ));
-        }
-        // `train` writes terms sorted and unique; anything else is corruption.
-        if let Some(i) = (1..v)
-            .into_par_iter()
-            .with_min_len(4096)
-            .find_first(|&i| blob[offsets[i - 1]..offsets[i]] >= blob[offsets[i]..offsets[i + 1]])
-        {
-            return Err(bad(
-                path,
-                format!("terms out of order or repeated at term {i}"),
-            ));
-        }
+        let model = LinearModel::new(v, k, weights, bias, header.temperature);
+        let mut p = Pipeline {
+            vectorizer,
+            model,
+            header,
+        };
+        p.set_prior(&Prior::Model)
+            .map_err(|e| bad(path, format!("header: {e}")))?;
+        Ok(p)
+    }
+
+    /// Version 4 after the vocabulary size `v`: the sections are found first (their
+    /// lengths follow from `v`, the terms' text length and `k`), then read side by side:
+    /// the terms, the table, and the floats.
+    fn parse_stored(
+        mut cur: Cursor<'_>,
+        header: &ModelHeader,
+        v: usize,
+        k: usize,
+    ) -> Result<(Vectorizer, Vec<f32>, Vec<f32>)> {
+        let path = cur.path;
+        // len_u64 checked 4 * v against the bytes left, so the sizes below do not overflow.
+        let ends = cur.take(4 * v)?;
+        let text_len = match v {
+            0 => 0,
+            _ => u32::from_le_bytes(array(&ends[4 * (v - 1)..])) as usize,
+        };
+        let text = cur.take(text_len)?;
+        let slots = usize::try_from(cur.u64()?).unwrap_or(usize::MAX);
+        let hashes = cur.take(8 * v)?;
+        let distances = cur.take(2 * v)?;
+        let idf = cur.take(4 * v)?;
+        let wlen = v
+            .checked_mul(k)
+            .and_then(|n| n.checked_mul(4))
+            .ok_or_else(|| bad(path, "weight matrix size overflows".into()))?;
+        let weights = cur.take(wlen)?;
+        let bias = cur.take(4 * k)?;
+        cur.at_end()?;
+        let at = |section: &[u8]| section.as_ptr() as usize - cur.bytes.as_ptr() as usize;
+        let hash = |i: usize| u64::from_le_bytes(array(&hashes[8 * i..]));
+        // On two threads the checksum takes one and the other this: the terms' ends, then
+        // the table while the terms' check and copy and the floats wait for whichever
+        // thread is free first.
+        let (terms, floats) = rayon::join(
+            || {
+                let (text, offsets) = read_terms(ends, text, at(text), path)?;
+                let (table, blob) = rayon::join(
+                    || {
+                        StoredTable::read(
+                            v,
+                            slots,
+                            hash,
+                            |i| u16::from_le_bytes(array(&distances[2 * i..])),
+                            |i| f32::from_le_bytes(array(&idf[4 * i..])),
+                        )
+                    },
+                    || check_terms(text, &offsets, path).map(|()| text.to_owned()),
+                );
+                Ok::<_, Error>((blob?, offsets, table))
+            },
+            || {
+                let f = |b| floats(b, at(b), path);
+                Ok::<_, Error>((f(idf)?, f(weights)?, f(bias)?))
+            },
+        );
+        let (blob, offsets, table) = terms?;
+        let (idf, weights, bias) = floats?;
+        let vocabulary = |e| bad(path, format!("vocabulary: {e}"));
+        let vocab = Vocabulary::with_table(blob, offsets, table.map_err(vocabulary)?, hash)
+            .map_err(vocabulary)?;
+        let vectorizer = Vectorizer::with_valued_vocabulary(header.features.clone(), vocab, idf);
+        Ok((vectorizer, weights, bias))
+    }
+
+    /// Versions 1 to 3 after the vocabulary size `v`: the terms one by one, the floats, and
+    /// the lookup table made from the terms.
+    fn parse_rebuilt(
+        mut cur: Cursor<'_>,
+        header: &ModelHeader,
+        v: usize,
+        k: usize,
+        version: u32,
+    ) -> Result<(Vectorizer, Vec<f32>, Vec<f32>)> {
+        let path = cur.path;
+        let (blob, offsets) = cur.terms_one_by_one(v)?;
+        check_terms(&blob, &offsets, path)?;
         if version == 1 {
             // len_u64 checked 4 * slots against the bytes left.
             let slots = cur.len_u64(4)?;
@@ -287,31 +382,90 @@ impl Pipeline {
             .ok_or_else(|| bad(path, "weight matrix size overflows".into()))?;
         let weights = cur.f32s(wlen)?;
         let bias = cur.f32s(k)?;
-        if cur.pos != body.len() {
-            return Err(bad(
-                path,
-                format!(
-                    "{} unexpected bytes after the weights",
-                    body.len() - cur.pos
-                ),
-            ));
-        }
-        if !(header.temperature.is_finite() && header.temperature > 0.0) {
-            return Err(bad(path, "temperature must be a positive number".into()));
-        }
+        cur.at_end()?;
         let vocab = Vocabulary::from_blob(blob, offsets)
             .map_err(|e| bad(path, format!("vocabulary: {e}")))?;
-        let model = LinearModel::new(v, k, weights, bias, header.temperature);
         let vectorizer = Vectorizer::from_parts(header.features.clone(), vocab, idf);
-        let mut p = Pipeline {
-            vectorizer,
-            model,
-            header,
-        };
-        p.set_prior(&Prior::Model)
-            .map_err(|e| bad(path, format!("header: {e}")))?;
-        Ok(p)
+        Ok((vectorizer, weights, bias))
     }
+}
+
+/// Version 4 terms: `ends` (u32 each) into `text`, which starts at byte `at` of the file.
+/// Returns the text and `v + 1` ascending offsets into it (see [`check_terms`] for the rest).
+fn read_terms<'a>(
+    ends: &[u8],
+    text: &'a [u8],
+    at: usize,
+    path: &Path,
+) -> Result<(&'a str, Vec<usize>)> {
+    let mut offsets = Vec::with_capacity(ends.len() / 4 + 1);
+    offsets.push(0);
+    for (i, e) in ends.chunks_exact(4).enumerate() {
+        let end = u32::from_le_bytes(array(e)) as usize;
+        if end < offsets[i] {
+            return Err(bad(path, format!("term {i} ends before it starts")));
+        }
+        offsets.push(end);
+    }
+    let text = std::str::from_utf8(text).map_err(|e| {
+        bad(
+            path,
+            format!("vocabulary is not UTF-8 (byte {})", at + e.valid_up_to()),
+        )
+    })?;
+    Ok((text, offsets))
+}
+
+/// Little-endian f32s from `bytes`, which start at byte `at` of the file; every one finite.
+fn floats(bytes: &[u8], at: usize, path: &Path) -> Result<Vec<f32>> {
+    let out: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(array(c)))
+        .collect();
+    if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+        return Err(bad(
+            path,
+            format!("non-finite number at byte {}", at + 4 * i),
+        ));
+    }
+    Ok(out)
+}
+
+/// The first `N` bytes of `b`, which has at least that many.
+#[inline]
+fn array<const N: usize>(b: &[u8]) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(&b[..N]);
+    a
+}
+
+/// Terms start on character boundaries and are sorted and unique (as `train` writes them;
+/// anything else is corruption).
+fn check_terms(blob: &str, offsets: &[usize], path: &Path) -> Result<()> {
+    if let Some(i) = offsets.iter().position(|&o| !blob.is_char_boundary(o)) {
+        return Err(bad(
+            path,
+            format!("term {i} does not start on a character boundary"),
+        ));
+    }
+    let bytes = blob.as_bytes();
+    let out_of_order =
+        |i: usize| bytes[offsets[i - 1]..offsets[i]] >= bytes[offsets[i]..offsets[i + 1]];
+    // In parallel by blocks: rayon's search item by item costs more than a comparison.
+    const BLOCK: usize = 1 << 14;
+    let v = offsets.len() - 1;
+    let in_block =
+        |b: usize| ((b * BLOCK).max(1)..v.min((b + 1) * BLOCK)).find(|&i| out_of_order(i));
+    if let Some(i) = (0..v.div_ceil(BLOCK))
+        .into_par_iter()
+        .find_map_first(in_block)
+    {
+        return Err(bad(
+            path,
+            format!("terms out of order or repeated at term {i}"),
+        ));
+    }
+    Ok(())
 }
 
 fn bad(path: &Path, reason: String) -> Error {
@@ -362,17 +516,51 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    /// `v` terms as versions 1 to 3 store them: each a u32 length and its text.
+    fn terms_one_by_one(&mut self, v: usize) -> Result<(String, Vec<usize>)> {
+        // Terms go into one blob: no allocation per term, one UTF-8 check for all.
+        let mut raw = Vec::new();
+        let mut offsets = Vec::with_capacity(v + 1);
+        offsets.push(0);
+        for _ in 0..v {
+            let n = self.u32()? as usize;
+            raw.extend_from_slice(self.take(n)?);
+            offsets.push(raw.len());
+        }
+        let blob = String::from_utf8(raw).map_err(|e| {
+            bad(
+                self.path,
+                format!(
+                    "vocabulary is not UTF-8 (blob byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        Ok((blob, offsets))
+    }
+
+    /// Refuses bytes after the last section.
+    fn at_end(&self) -> Result<()> {
+        match self.bytes.len() - self.pos {
+            0 => Ok(()),
+            n => Err(bad(
+                self.path,
+                format!("{n} unexpected bytes after the weights"),
+            )),
+        }
+    }
+
     fn u32(&mut self) -> Result<u32> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        Ok(u32::from_le_bytes(array(self.take(4)?)))
+    }
+
+    fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(array(self.take(8)?)))
     }
 
     /// A u64 count of items of at least `min_item` bytes each, checked against what is left.
     fn len_u64(&mut self, min_item: usize) -> Result<usize> {
-        let b = self.take(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        let n = u64::from_le_bytes(a);
+        let n = self.u64()?;
         let left = (self.bytes.len() - self.pos) as u64;
         if n.saturating_mul(min_item as u64) > left {
             return Err(bad(

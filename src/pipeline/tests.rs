@@ -4,6 +4,8 @@ use proptest::prelude::*;
 
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use super::*;
 use crate::features::{FeatureParams, FeatureSettings, Vocabulary};
 use crate::models::ModelKind;
@@ -99,11 +101,199 @@ proptest! {
         prop_assert_eq!(&q.header, &p.header);
         prop_assert_eq!(q.vectorizer.vocabulary(), p.vectorizer.vocabulary());
         prop_assert_eq!(&q.model, &p.model);
-        prop_assert_eq!(q.to_bytes().unwrap(), bytes);
+        prop_assert_eq!(&q.to_bytes().unwrap(), &bytes);
         prop_assert_eq!(q.predict(&queries), preds.clone());
         prop_assert_eq!(&Pipeline::peek_header(&path).unwrap(), &p.header);
         let hashed = TermHashes::new(&q.header.features, &queries);
-        prop_assert_eq!(q.predict_hashed(&hashed), Some(preds));
+        prop_assert_eq!(q.predict_hashed(&hashed), Some(preds.clone()));
+        // Files of the older versions load to the same model.
+        for version in 1..=3 {
+            let old = Pipeline::from_bytes(&legacy_bytes(&p, version), Path::new("old.model"))
+                .unwrap();
+            prop_assert_eq!(old.vectorizer.vocabulary(), p.vectorizer.vocabulary());
+            prop_assert_eq!(old.predict(&queries), preds.clone());
+            prop_assert_eq!(&old.to_bytes().unwrap(), &bytes);
+        }
+    }
+}
+
+/// `p` in the layout of format version 1, 2 or 3: each term a u32 length and its text, no
+/// hashes, and for version 1 a table of an older hash (zeros here), which loaders skip.
+fn legacy_bytes(p: &Pipeline, version: u32) -> Vec<u8> {
+    let header = serde_json::to_vec(&p.header).unwrap();
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    let vocab = p.vectorizer.vocabulary();
+    out.extend_from_slice(&(vocab.len() as u64).to_le_bytes());
+    for t in vocab.iter() {
+        out.extend_from_slice(&(t.len() as u32).to_le_bytes());
+        out.extend_from_slice(t.as_bytes());
+    }
+    if version == 1 {
+        out.extend_from_slice(&8u64.to_le_bytes());
+        out.extend_from_slice(&[0; 32]);
+    }
+    let floats = [p.vectorizer.idf(), p.model.weights(), p.model.bias()];
+    for x in floats.iter().flat_map(|f| f.iter()) {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    let digest = Sha256::digest(&out);
+    out.extend_from_slice(&digest);
+    out
+}
+
+/// Where a version 4 file keeps the table's slot count, the terms' hashes and their
+/// distances from their home slots.
+fn table_at(bytes: &[u8]) -> (usize, usize, usize) {
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let mut at = MAGIC.len() + 4;
+    at += 8 + u64_at(at);
+    let v = u64_at(at);
+    at += 8;
+    let text = if v == 0 { 0 } else { u32_at(at + 4 * (v - 1)) };
+    let size = at + 4 * v + text;
+    (size, size + 8, size + 8 + 8 * v)
+}
+
+/// `bytes` changed by `edit`, with the checksum made again, so that the parser sees it.
+fn edited(bytes: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut b = bytes[..bytes.len() - 32].to_vec();
+    edit(&mut b);
+    let digest = Sha256::digest(&b);
+    b.extend_from_slice(&digest);
+    b
+}
+
+fn refusal(bytes: &[u8]) -> String {
+    match Pipeline::from_bytes(bytes, Path::new("m.model")) {
+        Ok(_) => panic!("the edited model loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_written_model_is_version_4_and_version_3_readers_refuse_it() {
+    let p = fitted(&three_texts(), 2, false, true, false).unwrap();
+    let bytes = p.to_bytes().unwrap();
+    assert_eq!(bytes[MAGIC.len()..MAGIC.len() + 4], 4u32.to_le_bytes());
+    assert_eq!(FORMAT_VERSION, 4);
+    let e = Error::ModelVersion {
+        path: "m.model".into(),
+        found: 4,
+        supported: 3,
+    };
+    assert!(e.to_string().contains("newer"), "{e}");
+}
+
+/// A model of many terms, its bytes, and its table: slot count, each term's hash and
+/// distance from its home slot.
+fn with_table() -> (Vec<u8>, usize, Vec<u64>, Vec<u16>) {
+    let train: Vec<String> = (0..40).map(|i| format!("we will talk {i} times")).collect();
+    let p = fitted(&train, 2, true, true, false).unwrap();
+    let bytes = p.to_bytes().unwrap();
+    let v = p.vectorizer.vocabulary().len();
+    let (size, hashes, distances) = table_at(&bytes);
+    let size = u64::from_le_bytes(bytes[size..size + 8].try_into().unwrap()) as usize;
+    let h = (0..v)
+        .map(|i| u64::from_le_bytes(bytes[hashes + 8 * i..][..8].try_into().unwrap()))
+        .collect();
+    let d = (0..v)
+        .map(|i| u16::from_le_bytes(bytes[distances + 2 * i..][..2].try_into().unwrap()))
+        .collect();
+    (bytes, size, h, d)
+}
+
+/// `bytes` with term `i`'s hash and distance set.
+fn with_slot(bytes: &[u8], i: usize, hash: u64, distance: u16) -> Vec<u8> {
+    let (_, hashes, distances) = table_at(bytes);
+    edited(bytes, |b| {
+        b[hashes + 8 * i..][..8].copy_from_slice(&hash.to_le_bytes());
+        b[distances + 2 * i..][..2].copy_from_slice(&distance.to_le_bytes());
+    })
+}
+
+#[test]
+fn table_slots_out_of_range_shared_or_unreachable_are_refused() {
+    let (bytes, size, h, d) = with_table();
+    let v = h.len();
+    assert!(v > 100 && size >= 2 * v, "{v} terms, {size} slots");
+    assert!(Pipeline::from_bytes(&bytes, Path::new("m.model")).is_ok());
+    // Further from the home slot than a lookup probes.
+    let e = refusal(&with_slot(&bytes, 5, h[5], 4097));
+    assert!(e.contains("term 5 is 4097 slots from its home slot"), "{e}");
+    // Two terms in one slot.
+    let e = refusal(&with_slot(&bytes, 7, h[3], d[3]));
+    assert!(e.contains("terms 3 and 7 are in one slot"), "{e}");
+    // A term whose slot a lookup cannot reach: one slot further, past the empty slot
+    // that its own leaves (taken as the last of a run of taken slots).
+    let mask = size - 1;
+    let slot = |i: usize| (h[i] as usize + d[i] as usize) & mask;
+    let taken: std::collections::HashSet<usize> = (0..v).map(slot).collect();
+    let last = (0..v)
+        .find(|&i| !taken.contains(&((slot(i) + 1) & mask)))
+        .unwrap();
+    let e = refusal(&with_slot(&bytes, last, h[last], d[last] + 1));
+    assert!(
+        e.contains(&format!("term {last} is past an empty slot")),
+        "{e}"
+    );
+    // A repeat whose hash no earlier term has.
+    let e = refusal(&with_slot(&bytes, 0, h[0], u16::MAX));
+    assert!(e.contains("term 0 is stored as a repeat"), "{e}");
+    // A table of another size.
+    let (at, _, _) = table_at(&bytes);
+    let smaller = edited(&bytes, |b| {
+        b[at..at + 8].copy_from_slice(&(size as u64 / 2).to_le_bytes());
+    });
+    let e = refusal(&smaller);
+    assert!(e.contains(&format!("a table of {} slots", size / 2)), "{e}");
+    let huge = edited(&bytes, |b| {
+        b[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes())
+    });
+    assert!(refusal(&huge).contains("a table of"));
+}
+
+#[test]
+fn a_wrong_term_hash_is_refused() {
+    let (bytes, size, h, d) = with_table();
+    let v = h.len();
+    // Term 0's hash with its top bit flipped, which leaves its slot (chosen by the low
+    // bits) as it was: the table is consistent, but the hash is not the term's, which is
+    // checked for terms spread over the vocabulary (0 among them).
+    let wrong = h[0] ^ 1 << 63;
+    let e = refusal(&with_slot(&bytes, 0, wrong, d[0]));
+    assert!(
+        e.contains("the hash stored for term 0 is not its text's"),
+        "{e}"
+    );
+    // The hash of another term: then two terms share its slot.
+    let e = refusal(&with_slot(&bytes, v - 1, h[1], d[1]));
+    assert!(
+        e.contains(&format!("terms 1 and {} are in one slot", v - 1)),
+        "{e}"
+    );
+    assert!(size > v);
+}
+
+/// Any one byte of the hashes or the table changed (checksum made again): a refusal with a
+/// message or a model that predicts, never a panic.
+#[test]
+fn any_byte_of_the_hashes_or_table_changed_is_refused_or_harmless() {
+    let train: Vec<String> = (0..12).map(|i| format!("we will talk {i}")).collect();
+    let p = fitted(&train, 2, false, true, false).unwrap();
+    let bytes = p.to_bytes().unwrap();
+    let (at, _, distances) = table_at(&bytes);
+    let v = p.vectorizer.vocabulary().len();
+    for at in (at..distances + 2 * v).step_by(3) {
+        for x in [0x01, 0x80, 0xff] {
+            let b = edited(&bytes, |b| b[at] ^= x);
+            if let Ok(q) = Pipeline::from_bytes(&b, Path::new("m.model")) {
+                assert_eq!(q.predict(&train).len(), train.len());
+            }
+        }
     }
 }
 
@@ -116,8 +306,8 @@ fn a_prior_reweighs_probabilities_by_bayes_rule_and_train_undoes_it() {
     let mut p = fitted(&train, 2, false, true, false).unwrap();
     let q = "we will talk peace";
     let base = p.predict_one(q).probabilities;
-    // Without a prior the file stays readable by version 2 readers; with one it is not.
-    assert_eq!(p.format_version(), 2);
+    // Every file is written in the newest version, whose table older readers do not know.
+    assert_eq!(p.format_version(), FORMAT_VERSION);
     p.store_prior(&Prior::parse("l0=0.2,l1=0.6,l2=0.2").unwrap())
         .unwrap();
     let shifted = p.predict_one(q).probabilities;
@@ -129,7 +319,7 @@ fn a_prior_reweighs_probabilities_by_bayes_rule_and_train_undoes_it() {
             "{base:?} {shifted:?}"
         );
     }
-    assert_eq!(p.format_version(), 3);
+    assert_eq!(p.format_version(), FORMAT_VERSION);
     let stored = p.header.prior.clone().unwrap();
     assert!((stored["l1"] - 0.6).abs() < 1e-12);
     p.set_prior(&Prior::Train).unwrap();

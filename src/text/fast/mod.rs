@@ -7,12 +7,23 @@
 //! and stop words. The memo is filled by running the filters of [`super::filters`] on the
 //! segment, so the result is the reference pipeline's by construction (segments are told
 //! apart by a 64-bit hash; see [`Memo`]); a property test checks it on random text.
+//!
+//! This file holds the analysis itself ([`Analyzed`], its [`Word`]s); beside it are the memo
+//! (`memo`), the word hash that tokens and terms share (`hash`, [`word_hash`]) and the
+//! ASCII fast path of word segmentation (`ascii`, [`AsciiWords`]).
 
-use std::cell::RefCell;
+mod ascii;
+mod hash;
+mod memo;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{filters, stopwords, Analyzer, AnalyzerSettings, TokenKind};
+pub use ascii::AsciiWords;
+pub(crate) use hash::fold_mul;
+pub use hash::word_hash;
+use memo::{Memo, Part, MAX_MEMO_SEGMENT, MAX_SETTINGS, MEMOS, NEGATOR, PUNCT, STOP, WHOLE};
+
+use super::{filters, stopwords, Analyzer, TokenKind};
 
 /// One token of an analysed text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,222 +69,7 @@ impl Analyzed {
     }
 }
 
-/// Hash of one word of a feature term. Terms are hashed word by word (see
-/// [`crate::features::term_hash`]), so this is computed once per distinct word.
-///
-/// Terms are identified by this hash alone, so every input bit must reach every output
-/// bit: each 8-byte chunk goes through a 64×64→128-bit multiply whose halves are folded
-/// together. (A multiply-rotate hash like FxHash is not enough: `NEG_stifl` and
-/// `NEG_sting` collide under it, since a change in a chunk's top byte only reaches the
-/// top bits, which the next chunk's low byte can cancel.)
-#[inline]
-pub fn word_hash(word: &[u8]) -> u64 {
-    let mut h = fold_mul(WORD_SEED ^ word.len() as u64, K1);
-    let mut chunks = word.chunks_exact(8);
-    for c in &mut chunks {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(c);
-        h = fold_mul(h ^ u64::from_le_bytes(b), K2);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        h = fold_mul(h ^ tail_le(rest), K3);
-    }
-    h
-}
-
-/// The 1 to 7 bytes of `rest` as a little-endian integer, zero-padded: what copying them
-/// into a zeroed `[u8; 8]` gives, with two overlapping loads instead of a `memcpy` call
-/// (most words end in such a tail, so this is on every lookup's path).
-#[inline(always)]
-fn tail_le(rest: &[u8]) -> u64 {
-    let n = rest.len();
-    if n >= 4 {
-        let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as u64;
-        let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]) as u64;
-        // The bytes both loads cover are equal, so or-ing the shifted high load is exact.
-        lo | hi << (8 * (n - 4))
-    } else {
-        let (a, b, c) = (rest[0] as u64, rest[n / 2] as u64, rest[n - 1] as u64);
-        a | b << (8 * (n / 2)) | c << (8 * (n - 1))
-    }
-}
-
-const WORD_SEED: u64 = 0x243f_6a88_85a3_08d3;
-const K1: u64 = 0x9e37_79b9_7f4a_7c15;
-const K2: u64 = 0xbf58_476d_1ce4_e5b9;
-const K3: u64 = 0x94d0_49bb_1331_11eb;
-
-/// The 128-bit product of `a` and `b`, its two halves xor-ed: every bit of `a` reaches
-/// every bit of the result.
-#[inline(always)]
-pub(crate) fn fold_mul(a: u64, b: u64) -> u64 {
-    let p = a as u128 * b as u128;
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
-/// What the context-free stages make of one part of a segment.
-#[derive(Debug, Clone, Copy)]
-struct Part {
-    /// Span relative to the segment's start.
-    start: u32,
-    end: u32,
-    flags: u8,
-    /// Final text (stemmed when stemming is on): a range of [`Memo::texts`].
-    text: (u32, u32),
-    hash: u64,
-    neg_hash: u64,
-}
-
-const PUNCT: u8 = 1;
-const NEGATOR: u8 = 2;
-const STOP: u8 = 4;
-/// In a [`Slot`]'s flags: the segment is one part spanning all of it (a plain word), whose
-/// flags and hashes the slot holds.
-const WHOLE: u8 = 8;
-
-/// One memo slot: a segment, identified by its 64-bit [`word_hash`], and its parts in
-/// [`Memo::parts`]. A segment that is one whole part (most are) also has that part's
-/// flags and hashes here: its lookup then reads the slot's cache line alone, which the
-/// analysis asks for ahead, and not a second, random one in the parts.
-#[derive(Debug, Clone, Copy, Default)]
-#[repr(C, align(32))]
-struct Slot {
-    key: u64,
-    hash: u64,
-    neg_hash: u64,
-    first: u32,
-    /// Number of parts plus one; 0 marks an empty slot. Memoised segments are at most
-    /// [`MAX_MEMO_SEGMENT`] bytes, so they have fewer parts than that.
-    n: u16,
-    /// With [`WHOLE`]: the part's flags.
-    flags: u8,
-}
-
-/// The memo of one analyzer's settings: an open-addressing table from segment hashes to
-/// their parts.
-///
-/// Segments are matched by hash alone, like vocabulary terms (see
-/// [`crate::features::Vocabulary`]): two segments share a hash with probability 2⁻⁶⁴.
-struct Memo {
-    settings: AnalyzerSettings,
-    slots: Vec<Slot>,
-    len: usize,
-    parts: Vec<Part>,
-    texts: String,
-}
-
-/// Distinct segments kept per settings before the memo starts over.
-const MAX_MEMO: usize = 1 << 17;
-/// Longest segment memoised, in bytes. Words are short; a longer segment (a run of
-/// letters in a scraped page) is analysed afresh each time, so that the memo's memory
-/// stays bounded (at most `MAX_MEMO · MAX_MEMO_SEGMENT` bytes of text) whatever the input.
-const MAX_MEMO_SEGMENT: usize = 48;
-/// Settings remembered per thread (two models with different settings, say, alternate).
-const MAX_SETTINGS: usize = 4;
-
-thread_local! {
-    static MEMOS: RefCell<Vec<Memo>> = const { RefCell::new(Vec::new()) };
-}
-
 const NEGATORS: &[&str] = filters::NEGATORS;
-
-impl Memo {
-    fn new(settings: AnalyzerSettings) -> Memo {
-        Memo::with_slots(settings, 1 << 12)
-    }
-
-    fn with_slots(settings: AnalyzerSettings, n: usize) -> Memo {
-        Memo {
-            settings,
-            slots: vec![Slot::default(); n],
-            len: 0,
-            parts: Vec::new(),
-            texts: String::new(),
-        }
-    }
-
-    fn clear(&mut self) {
-        self.slots.iter_mut().for_each(|s| *s = Slot::default());
-        self.len = 0;
-        self.parts.clear();
-        self.texts.clear();
-    }
-
-    #[inline]
-    fn prefetch(&self, key: u64) {
-        crate::util::prefetch(&self.slots[key as usize & (self.slots.len() - 1)]);
-    }
-
-    /// The slot of the segment with hash `key`, if known.
-    #[inline]
-    fn get(&self, key: u64) -> Option<Slot> {
-        let mask = self.slots.len() - 1;
-        let mut i = key as usize & mask;
-        loop {
-            let s = self.slots[i];
-            if s.n == 0 {
-                return None;
-            }
-            if s.key == key {
-                return Some(s);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// The parts a slot points to.
-    #[inline]
-    fn parts_of(&self, s: Slot) -> &[Part] {
-        &self.parts[s.first as usize..s.first as usize + s.n as usize - 1]
-    }
-
-    /// Remember the parts of a segment of `len` bytes (at most [`MAX_MEMO_SEGMENT`]);
-    /// starts over when full. Returns its slot.
-    fn insert(&mut self, key: u64, len: usize, parts: Vec<(Part, String)>) -> Slot {
-        if self.len >= MAX_MEMO {
-            self.clear();
-        }
-        if 2 * (self.len + 1) > self.slots.len() {
-            let bigger = vec![Slot::default(); 2 * self.slots.len()];
-            let old = std::mem::replace(&mut self.slots, bigger);
-            for s in old.into_iter().filter(|s| s.n != 0) {
-                self.place(s);
-            }
-        }
-        let mut slot = Slot {
-            key,
-            first: self.parts.len() as u32,
-            n: parts.len() as u16 + 1,
-            ..Slot::default()
-        };
-        if let [(p, _)] = parts.as_slice() {
-            if p.start == 0 && p.end as usize == len {
-                slot.hash = p.hash;
-                slot.neg_hash = p.neg_hash;
-                slot.flags = p.flags | WHOLE;
-            }
-        }
-        for (mut p, text) in parts {
-            let from = self.texts.len() as u32;
-            self.texts.push_str(&text);
-            p.text = (from, self.texts.len() as u32);
-            self.parts.push(p);
-        }
-        self.place(slot);
-        self.len += 1;
-        slot
-    }
-
-    fn place(&mut self, s: Slot) {
-        let mask = self.slots.len() - 1;
-        let mut i = s.key as usize & mask;
-        while self.slots[i].n != 0 {
-            i = (i + 1) & mask;
-        }
-        self.slots[i] = s;
-    }
-}
 
 impl Analyzer {
     /// Analyse `text` into `out` (cleared first): the tokens [`Analyzer::tokens`] gives,
@@ -387,7 +183,7 @@ impl Analyzer {
                 }
                 for p in memo.parts_of(slot) {
                     let span = (start + p.start as usize, start + p.end as usize);
-                    let term = &memo.texts[p.text.0 as usize..p.text.1 as usize];
+                    let term = memo.text(p);
                     emit(span, p.flags, (p.hash, p.neg_hash), term);
                 }
             }
@@ -480,136 +276,12 @@ impl Analyzer {
     }
 }
 
-/// UAX-29 word boundaries for ASCII text, as `split_word_bound_indices` gives them, without
-/// its table lookups. For ASCII the rules reduce to: letters and digits join each other and
-/// `_`; a letter, `'`, `.` or `:` and a letter stay one word (`don't`, `e.g`); a digit, `,`
-/// `.` `;` or `'` and a digit stay one number (`1,200`); runs of spaces are one segment;
-/// CR LF is one segment; anything else stands alone. A property test compares it with the
-/// general implementation.
-pub struct AsciiWords<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> AsciiWords<'a> {
-    /// Segments of an ASCII `text`.
-    pub fn new(text: &'a str) -> Self {
-        debug_assert!(text.is_ascii());
-        AsciiWords { text, pos: 0 }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Letter,
-    Digit,
-    /// `_` (ExtendNumLet).
-    Under,
-    /// `:` (MidLetter).
-    MidLetter,
-    /// `.` and `'` (MidNumLet and Single_Quote).
-    MidNumLet,
-    /// `,` and `;` (MidNum).
-    MidNum,
-    Space,
-    Other,
-}
-
-const fn class_of(b: u8) -> Class {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-        b'0'..=b'9' => Class::Digit,
-        b'_' => Class::Under,
-        b':' => Class::MidLetter,
-        b'.' | b'\'' => Class::MidNumLet,
-        b',' | b';' => Class::MidNum,
-        b' ' => Class::Space,
-        _ => Class::Other,
-    }
-}
-
-/// [`class_of`] for every byte: one load instead of a chain of comparisons.
-static CLASSES: [Class; 256] = {
-    let mut t = [Class::Other; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = class_of(i as u8);
-        i += 1;
-    }
-    t
-};
-
-#[inline(always)]
-fn class(b: u8) -> Class {
-    CLASSES[b as usize]
-}
-
-impl<'a> Iterator for AsciiWords<'a> {
-    type Item = (usize, &'a str);
-
-    #[inline]
-    fn next(&mut self) -> Option<(usize, &'a str)> {
-        let b = self.text.as_bytes();
-        let start = self.pos;
-        if start >= b.len() {
-            return None;
-        }
-        let first = class(b[start]);
-        let mut i = start + 1;
-        match first {
-            Class::Space => {
-                while i < b.len() && b[i] == b' ' {
-                    i += 1;
-                }
-            }
-            Class::Letter | Class::Digit | Class::Under => {
-                // `prev` is the class of the last character in the segment.
-                let mut prev = first;
-                while i < b.len() {
-                    let c = class(b[i]);
-                    match c {
-                        Class::Letter | Class::Digit | Class::Under => {
-                            prev = c;
-                            i += 1;
-                        }
-                        Class::MidLetter | Class::MidNumLet | Class::MidNum => {
-                            let next = b.get(i + 1).map(|&x| class(x));
-                            let joins = matches!(
-                                (prev, c, next),
-                                (
-                                    Class::Letter,
-                                    Class::MidLetter | Class::MidNumLet,
-                                    Some(Class::Letter)
-                                ) | (
-                                    Class::Digit,
-                                    Class::MidNum | Class::MidNumLet,
-                                    Some(Class::Digit)
-                                )
-                            );
-                            if !joins {
-                                break;
-                            }
-                            prev = next.unwrap_or(c);
-                            i += 2;
-                        }
-                        _ => break,
-                    }
-                }
-            }
-            Class::Other if b[start] == b'\r' && b.get(start + 1) == Some(&b'\n') => i += 1,
-            _ => {}
-        }
-        self.pos = i;
-        Some((start, &self.text[start..i]))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::text::Language;
+    use crate::text::{AnalyzerSettings, Language};
 
     fn all_settings() -> Vec<AnalyzerSettings> {
         let mut out = vec![AnalyzerSettings::default()];
@@ -679,55 +351,24 @@ mod tests {
     }
 
     #[test]
-    fn word_hash_tails_equal_zero_padded_chunks() {
-        let bytes = b"abcdefghijklmno";
-        for n in 1..8 {
-            let mut b = [0u8; 8];
-            b[..n].copy_from_slice(&bytes[..n]);
-            assert_eq!(
-                tail_le(&bytes[..n]),
-                u64::from_le_bytes(b),
-                "tail of {n} bytes"
-            );
-        }
-    }
-
-    #[test]
     fn long_segments_are_analysed_but_not_memoised() {
         // Regression (fuzzing: out of memory): every distinct run of letters used to stay
         // in the memo, however long.
         let a = Analyzer::new(AnalyzerSettings::default());
         let mut out = Analyzed::default();
-        let before = MEMOS.with(|m| {
-            m.borrow()
-                .iter()
-                .map(|m| m.texts.len() + m.len)
-                .sum::<usize>()
-        });
+        let before = MEMOS.with(|m| m.borrow().iter().map(|m| m.held()).sum::<usize>());
         for i in 0..200 {
             let word = format!("{}{i}", "x".repeat(10_000));
             let text = format!("we {word} now");
             assert_eq!(fast(&a, &text, &mut out), reference(&a, &text));
         }
-        let after = MEMOS.with(|m| {
-            m.borrow()
-                .iter()
-                .map(|m| m.texts.len() + m.len)
-                .sum::<usize>()
-        });
+        let after = MEMOS.with(|m| m.borrow().iter().map(|m| m.held()).sum::<usize>());
         // "we" and "now" at most, not 200 runs of 10,000 letters.
         assert!(after - before < 100, "memo grew by {}", after - before);
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
-
-        #[test]
-        fn ascii_words_equal_unicode_segmentation(text in "[a-zA-Z0-9_:.',; \t\r\n\"!?()-]{0,40}") {
-            let ours: Vec<(usize, &str)> = AsciiWords::new(&text).collect();
-            let theirs: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
-            prop_assert_eq!(ours, theirs);
-        }
 
         #[test]
         fn fast_analysis_equals_the_filter_pipeline(
