@@ -16,6 +16,14 @@ use crate::models::{argmax, ModelSettings};
 use crate::util::progress::{Event, Progress};
 use crate::util::Rng;
 
+/// Rows outside fold `f` (to fit on), rows in it (to score), and the latter's classes.
+fn fold_rows(fold: &[usize], y: &[usize], f: usize) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
+    let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
+    let truth: Vec<usize> = test.iter().map(|&i| y[i]).collect();
+    (train, test, truth)
+}
+
 /// A mean and a sample standard deviation (n − 1 in the denominator; 0 for one value).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MeanStd {
@@ -171,9 +179,7 @@ pub fn cross_validate_many<S: AsRef<str> + Sync>(
         best: None,
     });
     for f in 0..folds {
-        let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
-        let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
-        let truth: Vec<usize> = test.iter().map(|&i| y[i]).collect();
+        let (train, test, truth) = fold_rows(&fold, &y, f);
         fit_and_predict(
             texts,
             &y,
@@ -285,9 +291,7 @@ pub fn learning_curve<S: AsRef<str> + Sync>(
         best: None,
     });
     for f in 0..folds {
-        let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
-        let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
-        let truth: Vec<usize> = test.iter().map(|&i| y[i]).collect();
+        let (train, test, truth) = fold_rows(&fold, &y, f);
         let order = shuffled_by_class(&train, &y, &mut rng);
         for (s, point) in points.iter_mut().enumerate() {
             let mut sub: Vec<usize> = order
