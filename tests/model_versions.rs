@@ -1,8 +1,9 @@
 //! Model files of older format versions, written by the build of their time
-//! (`tests/fixtures/models/v2.model`, `v3.model`: `train` on `tests/fixtures/tiny.csv`, the
-//! second with actor marks, character n-grams and a prior), still load and predict what
-//! they predicted then (`v2.jsonl`, `v3.jsonl`: `predict --format jsonl < texts.txt` by
-//! that build). A model trained now is written in the current version.
+//! (`tests/fixtures/models/v2.model`, `v3.model`, `v4.model`: `train` on
+//! `tests/fixtures/tiny.csv`, the last two with actor marks, character n-grams and a prior),
+//! still load and predict what they predicted then (`v2.jsonl`, `v3.jsonl`, `v4.jsonl`:
+//! `predict --format jsonl < texts.txt` by that build). A model trained now is written in
+//! the current version.
 
 mod support;
 
@@ -25,8 +26,8 @@ fn predict(model: &str) -> String {
 }
 
 #[test]
-fn models_of_format_versions_2_and_3_predict_as_when_they_were_written() {
-    for v in ["v2", "v3"] {
+fn models_of_format_versions_2_to_4_predict_as_when_they_were_written() {
+    for v in ["v2", "v3", "v4"] {
         let model = fixture(&format!("models/{v}.model"));
         let bytes = std::fs::read(&model).unwrap();
         let version = &bytes[13..17];
@@ -37,8 +38,8 @@ fn models_of_format_versions_2_and_3_predict_as_when_they_were_written() {
 }
 
 #[test]
-fn a_model_trained_now_is_written_in_format_version_4_and_predicts_alike() {
-    let d = tmpdir("v4");
+fn a_model_trained_now_is_written_in_format_version_5_and_predicts_alike() {
+    let d = tmpdir("v5");
     let m = d.join("now.model");
     let o = run(&[
         "train",
@@ -55,8 +56,8 @@ fn a_model_trained_now_is_written_in_format_version_4_and_predicts_alike() {
     assert!(o.status.success(), "{}", stderr(&o));
     let bytes = std::fs::read(&m).unwrap();
     assert_eq!(&bytes[..13], b"STANCE-MODEL\n");
-    assert_eq!(&bytes[13..17], &[4, 0, 0, 0]);
-    // The same data and settings as the version 3 fixture: the same predictions.
+    assert_eq!(&bytes[13..17], &[5, 0, 0, 0]);
+    // The same data and settings as the version 3 and 4 fixtures: the same predictions.
     let want = std::fs::read_to_string(fixture("models/v3.jsonl")).unwrap();
     assert_eq!(predict(m.to_str().unwrap()), want);
 }

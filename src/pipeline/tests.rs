@@ -107,7 +107,7 @@ proptest! {
         let hashed = TermHashes::new(&q.header.features, &queries);
         prop_assert_eq!(q.predict_hashed(&hashed), Some(preds.clone()));
         // Files of the older versions load to the same model.
-        for version in 1..=3 {
+        for version in 1..=4 {
             let old = Pipeline::from_bytes(&legacy_bytes(&p, version), Path::new("old.model"))
                 .unwrap();
             prop_assert_eq!(old.vectorizer.vocabulary(), p.vectorizer.vocabulary());
@@ -119,7 +119,16 @@ proptest! {
 
 /// `p` in the layout of format version 1, 2 or 3: each term a u32 length and its text, no
 /// hashes, and for version 1 a table of an older hash (zeros here), which loaders skip.
+/// Version 4 is version 5 with a SHA-256 for the CRC-32.
 fn legacy_bytes(p: &Pipeline, version: u32) -> Vec<u8> {
+    if version == 4 {
+        let now = p.to_bytes().unwrap();
+        let mut out = now[..now.len() - 4].to_vec();
+        out[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&4u32.to_le_bytes());
+        let digest = Sha256::digest(&out);
+        out.extend_from_slice(&digest);
+        return out;
+    }
     let header = serde_json::to_vec(&p.header).unwrap();
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&version.to_le_bytes());
@@ -144,7 +153,7 @@ fn legacy_bytes(p: &Pipeline, version: u32) -> Vec<u8> {
     out
 }
 
-/// Where a version 4 file keeps the table's slot count, the terms' hashes and their
+/// Where a version 5 file keeps the table's slot count, the terms' hashes and their
 /// distances from their home slots.
 fn table_at(bytes: &[u8]) -> (usize, usize, usize) {
     let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
@@ -158,12 +167,13 @@ fn table_at(bytes: &[u8]) -> (usize, usize, usize) {
     (size, size + 8, size + 8 + 8 * v)
 }
 
-/// `bytes` changed by `edit`, with the checksum made again, so that the parser sees it.
+/// `bytes` (version 5) changed by `edit`, with the checksum made again, so that the parser
+/// sees it.
 fn edited(bytes: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
-    let mut b = bytes[..bytes.len() - 32].to_vec();
+    let mut b = bytes[..bytes.len() - 4].to_vec();
     edit(&mut b);
-    let digest = Sha256::digest(&b);
-    b.extend_from_slice(&digest);
+    let crc = crc32fast::hash(&b);
+    b.extend_from_slice(&crc.to_le_bytes());
     b
 }
 
@@ -175,17 +185,40 @@ fn refusal(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn a_written_model_is_version_4_and_version_3_readers_refuse_it() {
+fn a_written_model_is_version_5_and_version_4_readers_refuse_it() {
     let p = fitted(&three_texts(), 2, false, true, false).unwrap();
     let bytes = p.to_bytes().unwrap();
-    assert_eq!(bytes[MAGIC.len()..MAGIC.len() + 4], 4u32.to_le_bytes());
-    assert_eq!(FORMAT_VERSION, 4);
+    assert_eq!(bytes[MAGIC.len()..MAGIC.len() + 4], 5u32.to_le_bytes());
+    assert_eq!(FORMAT_VERSION, 5);
     let e = Error::ModelVersion {
         path: "m.model".into(),
-        found: 4,
-        supported: 3,
+        found: 5,
+        supported: 4,
     };
     assert!(e.to_string().contains("newer"), "{e}");
+}
+
+/// CRC-32 reference value: `printf 123456789 | gzip -c | tail -c 8 | head -c 4`, as the
+/// CRC-32 check value of the IEEE polynomial is usually quoted (0xCBF43926).
+#[test]
+fn the_checksum_is_crc32_ieee_and_any_changed_byte_is_refused() {
+    assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
+    let p = fitted(&three_texts(), 2, false, true, false).unwrap();
+    let bytes = p.to_bytes().unwrap();
+    let (body, sum) = bytes.split_at(bytes.len() - 4);
+    assert_eq!(sum, crc32fast::hash(body).to_le_bytes());
+    for at in (MAGIC.len() + 4..bytes.len()).step_by(7) {
+        let mut b = bytes.clone();
+        b[at] ^= 0x10;
+        let e = refusal(&b);
+        assert!(e.contains("checksum mismatch"), "byte {at}: {e}");
+    }
+    // A version 4 file is checked by its SHA-256.
+    let mut old = legacy_bytes(&p, 4);
+    assert!(Pipeline::from_bytes(&old, Path::new("m.model")).is_ok());
+    let at = old.len() / 2;
+    old[at] ^= 0x10;
+    assert!(refusal(&old).contains("checksum mismatch"));
 }
 
 /// A model of many terms, its bytes, and its table: slot count, each term's hash and

@@ -280,8 +280,17 @@ pub fn model(data: &[u8]) {
         fixed.extend_from_slice(&1u32.to_le_bytes());
     }
     fixed.extend_from_slice(data);
-    let digest = Sha256::digest(&fixed);
-    fixed.extend_from_slice(&digest);
+    // Version 5 and later end in a CRC-32, older versions in a SHA-256.
+    let version = fixed
+        .get(MAGIC.len()..MAGIC.len() + 4)
+        .map_or(0, |v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]));
+    if version >= 5 {
+        let crc = crc32fast::hash(&fixed);
+        fixed.extend_from_slice(&crc.to_le_bytes());
+    } else {
+        let digest = Sha256::digest(&fixed);
+        fixed.extend_from_slice(&digest);
+    }
     model_bytes(&fixed);
 }
 

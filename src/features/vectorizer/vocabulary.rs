@@ -301,6 +301,10 @@ impl StoredTable {
         }
         let mask = size - 1;
         let mut slots = vec![Slot::default(); size];
+        // Which slots are taken, a bit each: 64 KB for a million slots, so the checks
+        // below read the cache and the large table is only written.
+        let mut taken = vec![0u64; size.div_ceil(64)];
+        let is_taken = |taken: &[u64], s: usize| taken[s / 64] >> (s % 64) & 1 == 1;
         let mut repeats = Vec::new();
         // Slots are far apart in a large table: each is asked for a few terms ahead, so
         // that the memory system fetches several at once.
@@ -320,29 +324,28 @@ impl StoredTable {
                     "term {i} is {d} slots from its home slot; at most {MAX_PROBE} are probed"
                 ));
             }
-            let slot = &mut slots[(h as usize).wrapping_add(d as usize) & mask];
-            if slot.column != 0 {
-                return Err(format!("terms {} and {i} are in one slot", slot.column - 1));
+            let s = (h as usize).wrapping_add(d as usize) & mask;
+            if is_taken(&taken, s) {
+                let other = slots[s].column - 1;
+                return Err(format!("terms {other} and {i} are in one slot"));
             }
-            *slot = Slot {
+            taken[s / 64] |= 1 << (s % 64);
+            slots[s] = Slot {
                 hash: h,
                 column: i as u32 + 1,
                 value: value(i),
             };
         }
-        // A lookup walks from the home slot through taken slots: no slot before a term's
-        // may be empty. `run` counts the taken slots up to the current one, starting with
-        // those at the end of the table, which slot 0 continues. At most half the slots
-        // are taken, so some slot is empty.
-        let mut run = slots.iter().rev().take_while(|s| s.column != 0).count();
-        for (i, s) in slots.iter().enumerate() {
-            let taken = s.column != 0;
-            run = if taken { run + 1 } else { 0 };
-            if taken && i.wrapping_sub(s.hash as usize) & mask >= run {
-                return Err(format!(
-                    "term {} is past an empty slot from its home slot",
-                    s.column - 1
-                ));
+        // A lookup walks from the home slot through taken slots: no slot between a term's
+        // home slot and its slot may be empty. Distances are a slot or two on average.
+        for i in 0..n {
+            let d = distance(i);
+            if d == REPEAT {
+                continue;
+            }
+            let home = hash(i) as usize & mask;
+            if (0..d as usize).any(|j| !is_taken(&taken, (home + j) & mask)) {
+                return Err(format!("term {i} is past an empty slot from its home slot"));
             }
         }
         Ok(StoredTable {
