@@ -106,27 +106,23 @@ fn timeline_svg(
         w = num(w, 1),
         hgt = num(hgt, 1),
     );
-    for y in [top, top + 2.0 * half] {
+    // The two outer grid lines carry the largest count, the axis between them zero.
+    let top_count = max_v as usize;
+    for (class, y, v) in [
+        ("grid", top, top_count),
+        ("grid", top + 2.0 * half, top_count),
+        ("axis", y0, 0),
+    ] {
         s.push_str(&format!(
-            "<line class=\"grid\" x1=\"{l}\" x2=\"{r}\" y1=\"{y}\" y2=\"{y}\"></line>\
+            "<line class=\"{class}\" x1=\"{l}\" x2=\"{r}\" y1=\"{y}\" y2=\"{y}\"></line>\
              <text class=\"muted\" x=\"{tx}\" y=\"{ty}\" text-anchor=\"end\">{v}</text>",
             l = num(left, 1),
             r = num(left + plot, 1),
             y = num(y, 1),
             tx = num(left - 6.0, 1),
             ty = num(y + 4.0, 1),
-            v = max_v as usize
         ));
     }
-    s.push_str(&format!(
-        "<line class=\"axis\" x1=\"{l}\" x2=\"{r}\" y1=\"{y}\" y2=\"{y}\"></line>\
-         <text class=\"muted\" x=\"{tx}\" y=\"{ty}\" text-anchor=\"end\">0</text>",
-        l = num(left, 1),
-        r = num(left + plot, 1),
-        y = num(y0, 1),
-        tx = num(left - 6.0, 1),
-        ty = num(y0 + 4.0, 1),
-    ));
     for (&d, counts) in days {
         let x = left + (d - first) as f64 * slot + (slot - bar) / 2.0;
         let date = date_from_days(d);
