@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use stance::evaluate::tune::{tune, SearchSpace, Trial};
 use stance::features::FeatureSettings;
-use stance::models::{ClassWeight, ModelSettings};
+use stance::models::ModelSettings;
 use stance::pipeline::TuningRecord;
 use stance::pipeline::{Pipeline, TrainingMeta};
 
@@ -79,10 +79,7 @@ pub fn run(a: Args) -> Result<()> {
     let space = SearchSpace::default();
     let base_features = FeatureSettings::default();
     let base_model = ModelSettings {
-        class_weight: match a.class_weight {
-            ClassWeightArg::None => ClassWeight::None,
-            ClassWeightArg::Balanced => ClassWeight::Balanced,
-        },
+        class_weight: a.class_weight.into(),
         max_iter: a.max_iter,
         seed: a.seed,
         ..ModelSettings::default()
