@@ -69,6 +69,25 @@ pub const FORMAT_VERSION: u32 = 5;
 /// Largest model file the loader accepts.
 pub const MAX_MODEL_BYTES: u64 = 4 << 30;
 
+/// The checksum a file of format `version` ends in, over `body` (every byte before it): a
+/// CRC-32, little-endian, from version 5; a SHA-256 before.
+pub fn checksum(version: u32, body: &[u8]) -> Vec<u8> {
+    if version >= 5 {
+        crc32fast::hash(body).to_le_bytes().to_vec()
+    } else {
+        Sha256::digest(body).to_vec()
+    }
+}
+
+/// The length of [`checksum`] for format `version`.
+fn checksum_len(version: u32) -> usize {
+    if version >= 5 {
+        4
+    } else {
+        32
+    }
+}
+
 /// Largest header [`Pipeline::peek_header`] reads: 16 MiB (written headers are kilobytes).
 const MAX_PEEKED_HEADER: u64 = 16 << 20;
 
@@ -166,8 +185,8 @@ impl Pipeline {
             }
             at += 4 * part.len();
         }
-        let crc = crc32fast::hash(&out);
-        out.extend_from_slice(&crc.to_le_bytes());
+        let sum = checksum(self.format_version(), &out);
+        out.extend_from_slice(&sum);
         Ok(out)
     }
 
@@ -225,15 +244,12 @@ impl Pipeline {
     /// Parse model bytes; `path` only names the source in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Pipeline> {
         let (cur, version) = Pipeline::open(bytes, path)?;
-        let sum_len = if version >= 5 { 4 } else { 32 };
+        let sum_len = checksum_len(version);
         if bytes.len() < cur.pos + sum_len {
             return Err(bad(path, format!("truncated: only {} bytes", bytes.len())));
         }
         let (body, sum) = bytes.split_at(bytes.len() - sum_len);
-        let intact = || match version {
-            5.. => crc32fast::hash(body).to_le_bytes() == sum,
-            _ => Sha256::digest(body).as_slice() == sum,
-        };
+        let intact = || checksum(version, body) == sum;
         // The checksum and the parse run side by side. The parser never trusts the bytes
         // (it is fuzzed on files with valid checksums), and a checksum mismatch is what
         // gets reported whatever the parse found.

@@ -4,8 +4,7 @@ use proptest::prelude::*;
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
+use super::format::checksum;
 use super::*;
 use crate::features::{FeatureParams, FeatureSettings, Vocabulary};
 use crate::models::ModelKind;
@@ -125,8 +124,8 @@ fn legacy_bytes(p: &Pipeline, version: u32) -> Vec<u8> {
         let now = p.to_bytes().unwrap();
         let mut out = now[..now.len() - 4].to_vec();
         out[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&4u32.to_le_bytes());
-        let digest = Sha256::digest(&out);
-        out.extend_from_slice(&digest);
+        let sum = checksum(4, &out);
+        out.extend_from_slice(&sum);
         return out;
     }
     let header = serde_json::to_vec(&p.header).unwrap();
@@ -148,8 +147,8 @@ fn legacy_bytes(p: &Pipeline, version: u32) -> Vec<u8> {
     for x in floats.iter().flat_map(|f| f.iter()) {
         out.extend_from_slice(&x.to_le_bytes());
     }
-    let digest = Sha256::digest(&out);
-    out.extend_from_slice(&digest);
+    let sum = checksum(version, &out);
+    out.extend_from_slice(&sum);
     out
 }
 
@@ -172,8 +171,8 @@ fn table_at(bytes: &[u8]) -> (usize, usize, usize) {
 fn edited(bytes: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     let mut b = bytes[..bytes.len() - 4].to_vec();
     edit(&mut b);
-    let crc = crc32fast::hash(&b);
-    b.extend_from_slice(&crc.to_le_bytes());
+    let sum = checksum(FORMAT_VERSION, &b);
+    b.extend_from_slice(&sum);
     b
 }
 

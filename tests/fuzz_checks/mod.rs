@@ -11,11 +11,11 @@ use std::io::Cursor;
 use std::path::Path;
 
 use linfa::ParamGuard;
-use sha2::{Digest, Sha256};
 use stance::features::FeatureParams;
 use stance::input::labelled::{ReadOptions, MAX_TEXT_BYTES};
 use stance::input::lines::LineReader;
 use stance::models::{ModelKind, ModelSettings};
+use stance::pipeline::format::checksum;
 use stance::pipeline::{Pipeline, TrainingMeta, MAGIC};
 use stance::quotes::{extract, ExtractOptions};
 use stance::text::{Analyzer, AnalyzerSettings, Language};
@@ -280,17 +280,12 @@ pub fn model(data: &[u8]) {
         fixed.extend_from_slice(&1u32.to_le_bytes());
     }
     fixed.extend_from_slice(data);
-    // Version 5 and later end in a CRC-32, older versions in a SHA-256.
+    // The checksum of the version the bytes claim.
     let version = fixed
         .get(MAGIC.len()..MAGIC.len() + 4)
         .map_or(0, |v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]));
-    if version >= 5 {
-        let crc = crc32fast::hash(&fixed);
-        fixed.extend_from_slice(&crc.to_le_bytes());
-    } else {
-        let digest = Sha256::digest(&fixed);
-        fixed.extend_from_slice(&digest);
-    }
+    let sum = checksum(version, &fixed);
+    fixed.extend_from_slice(&sum);
     model_bytes(&fixed);
 }
 
