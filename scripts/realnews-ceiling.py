@@ -28,8 +28,8 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DATA = os.path.join(ROOT, "..", "shared", "realnews", "dev.csv")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from realnews import DEFAULT_DATA, ROOT, macro_f1, read_rows  # noqa: E402 (after the path)
 LABELS = {
     "stance": ["conciliatory", "neutral", "threatening"],
     "sentiment": ["negative", "neutral", "positive"],
@@ -50,15 +50,6 @@ def probabilities(binary, model, texts, task=None):
     return [json.loads(line)["probabilities"] for line in out]
 
 
-def macro_f1(gold, pred, idx):
-    f1s = []
-    for k in range(3):
-        tp = sum(1 for i in idx if pred[i] == k and gold[i] == k)
-        wrong = sum(1 for i in idx if (pred[i] == k) != (gold[i] == k))
-        f1s.append(2 * tp / (2 * tp + wrong) if tp else 0.0)
-    return sum(f1s) / 3
-
-
 def best_prior(task, probs, rows):
     """The grid prior that does best on the answers, and its figures."""
     labels = LABELS[task]
@@ -73,7 +64,7 @@ def best_prior(task, probs, rows):
             w = (a / 100, (100 - a - c) / 100, c / 100)
             pred = [max(range(3), key=lambda k: p[i][k] * w[k]) for i in everything]
             if task == "sentiment":
-                key = (macro_f1(gold, pred, everything),)
+                key = (macro_f1(gold, pred, range(3)),)
                 figures = {"macro-F1": key[0]}
             else:
                 fa = sum(pred[i] != 1 for i in neutral) / len(neutral)
@@ -81,7 +72,8 @@ def best_prior(task, probs, rows):
                     continue
                 rec = [sum(1 for i in conflict if gold[i] == k and pred[i] == k)
                        / max(1, sum(1 for i in conflict if gold[i] == k)) for k in (2, 0)]
-                f1 = macro_f1(gold, pred, conflict)
+                f1 = macro_f1([gold[i] for i in conflict], [pred[i] for i in conflict],
+                              range(3))
                 key = (min(rec), f1)
                 figures = {"threat R": rec[0], "offer R": rec[1], "conflict F1": f1,
                            "false alarms": fa}
@@ -145,12 +137,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, help="copies of each real training quote")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "stance"))
     a = ap.parse_args()
-    if not os.path.exists(a.data):
-        sys.exit(f"{a.data}: no such file; give --data a CSV with text,stance,sentiment,slice")
-    if not os.path.exists(a.bin):
-        sys.exit(f"{a.bin}: build it first (cargo build --release)")
-    with open(a.data, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_rows(a.data, a.bin)
     print("| task | models | figures at the best prior (chosen on the answers) | that prior |")
     print("|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,6 +31,26 @@ def evaluate(binary, path, task, model, prior):
     return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
 
+def read_rows(data, binary):
+    """The labelled quotes of `data`, once it and the built binary are there (else exits)."""
+    if not os.path.exists(data):
+        sys.exit(f"{data}: no such file; give --data a CSV with text,stance,sentiment,slice")
+    if not os.path.exists(binary):
+        sys.exit(f"{binary}: build it first (cargo build --release)")
+    with open(data, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def macro_f1(gold, pred, labels):
+    """Macro-F1 of the predicted labels `pred` against `gold` over `labels`."""
+    f1s = []
+    for l in labels:
+        tp = sum(p == l and g == l for p, g in zip(pred, gold))
+        wrong = sum((p == l) != (g == l) for p, g in zip(pred, gold))
+        f1s.append(2 * tp / (2 * tp + wrong) if tp else 0.0)
+    return sum(f1s) / len(f1s)
+
+
 def vader_macro_f1(rows):
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -42,13 +62,7 @@ def vader_macro_f1(rows):
     for r in rows:
         c = sia.polarity_scores(r["text"])["compound"]
         pred.append("positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral")
-    f1s = []
-    for l in labels:
-        tp = sum(p == l and r["sentiment"] == l for p, r in zip(pred, rows))
-        fp = sum(p == l and r["sentiment"] != l for p, r in zip(pred, rows))
-        fn = sum(p != l and r["sentiment"] == l for p, r in zip(pred, rows))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(f1s) / len(f1s)
+    return macro_f1([r["sentiment"] for r in rows], pred, labels)
 
 
 def main():
@@ -60,12 +74,7 @@ def main():
     ap.add_argument("--sentiment-prior", default="model")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "stance"))
     a = ap.parse_args()
-    if not os.path.exists(a.data):
-        sys.exit(f"{a.data}: no such file; give --data a CSV with text,stance,sentiment,slice")
-    if not os.path.exists(a.bin):
-        sys.exit(f"{a.bin}: build it first (cargo build --release)")
-    with open(a.data, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_rows(a.data, a.bin)
     slices = sorted({r["slice"] for r in rows})
     groups = [(s, [r for r in rows if r["slice"] == s]) for s in slices] + [("all", rows)]
     tmp = tempfile.mkdtemp()
